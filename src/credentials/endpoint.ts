@@ -1,0 +1,112 @@
+/**
+ * Which credentials URL and `Authorization` to use, with the SDKs' precedence and host allow-list
+ * (PROTOCOL.md §2; botocore `_validate_allowed_url`, JS v3 `fromHttp` `checkUrl`). Pure: the token
+ * file is named here and read by the fetcher on every request, because EKS tokens rotate.
+ */
+import { EndpointConfigError } from '../errors.ts';
+
+export const DEFAULT_CONTAINER_HOST = 'http://169.254.170.2';
+
+export type Authorization =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'token'; readonly value: string }
+  | { readonly kind: 'file'; readonly path: string };
+
+export interface ContainerEndpoint {
+  readonly kind: 'container';
+  /** Full URL. Contains the credentials id for relative URIs: never log or serve it. */
+  readonly url: URL;
+  readonly via: 'relative' | 'full';
+  readonly authorization: Authorization;
+  /** Safe to print: origin and where the URL came from, never the path. */
+  readonly description: string;
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** Empty variables count as unset, as in the SDKs. */
+function get(env: Env, name: string): string | undefined {
+  const v = env[name];
+  return v === undefined || v === '' ? undefined : v;
+}
+
+const ALLOWED_HTTP_HOSTS = new Set(['localhost', '[::1]', '169.254.170.2', '169.254.170.23', '[fd00:ec2::23]']);
+
+/** http is allowed to loopback and the ECS/EKS agent addresses only; https to any host. No DNS. */
+export function isAllowedUrl(url: URL): boolean {
+  if (url.protocol === 'https:') return true;
+  if (url.protocol !== 'http:') return false;
+  const host = url.hostname.toLowerCase();
+  return ALLOWED_HTTP_HOSTS.has(host) || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
+/** A header value with CR or LF would split the request; every SDK refuses it. */
+export function hasLineBreak(token: string): boolean {
+  return /[\r\n]/.test(token);
+}
+
+function parseUrl(variable: string, value: string): URL {
+  try {
+    return new URL(value);
+  } catch {
+    throw new EndpointConfigError(variable, `${variable} is not an absolute URL (expected http://host[:port]/path)`);
+  }
+}
+
+/**
+ * Resolves the container credentials endpoint from the environment, or null when neither
+ * container variable is set (SDKs then fall through to the instance role).
+ * @param containerHost base for the relative URI (`ROLECALL_CONTAINER_HOST`).
+ */
+export function resolveContainerEndpoint(env: Env, containerHost = DEFAULT_CONTAINER_HOST): ContainerEndpoint | null {
+  const relative = get(env, 'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI');
+  const full = get(env, 'AWS_CONTAINER_CREDENTIALS_FULL_URI');
+  if (relative !== undefined) {
+    if (!relative.startsWith('/')) {
+      throw new EndpointConfigError(
+        'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI',
+        'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI must start with "/" (expected /v2/credentials/<id>)',
+      );
+    }
+    // Concatenated with no extra slash: `//v2/...` earns a 301 from the agent.
+    const url = parseUrl('ROLECALL_CONTAINER_HOST', containerHost.replace(/\/+$/, '') + relative);
+    return {
+      kind: 'container',
+      url,
+      via: 'relative',
+      authorization: resolveAuthorization(env),
+      description: `${url.origin} + AWS_CONTAINER_CREDENTIALS_RELATIVE_URI`,
+    };
+  }
+  if (full === undefined) return null;
+  const url = parseUrl('AWS_CONTAINER_CREDENTIALS_FULL_URI', full);
+  if (!isAllowedUrl(url)) {
+    throw new EndpointConfigError(
+      'AWS_CONTAINER_CREDENTIALS_FULL_URI',
+      `AWS_CONTAINER_CREDENTIALS_FULL_URI host ${url.hostname} is not allowed: plain http is only ` +
+        'accepted for loopback, 169.254.170.2, 169.254.170.23 and fd00:ec2::23; use https for any other host',
+    );
+  }
+  return {
+    kind: 'container',
+    url,
+    via: 'full',
+    authorization: resolveAuthorization(env),
+    description: `${url.origin} (AWS_CONTAINER_CREDENTIALS_FULL_URI)`,
+  };
+}
+
+/** The token file beats the token; a token with CR/LF is refused (without echoing it). */
+export function resolveAuthorization(env: Env): Authorization {
+  const file = get(env, 'AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE');
+  if (file !== undefined) return { kind: 'file', path: file };
+  const token = get(env, 'AWS_CONTAINER_AUTHORIZATION_TOKEN');
+  if (token === undefined) return { kind: 'none' };
+  if (hasLineBreak(token)) {
+    throw new EndpointConfigError(
+      'AWS_CONTAINER_AUTHORIZATION_TOKEN',
+      'AWS_CONTAINER_AUTHORIZATION_TOKEN contains a carriage return or line feed, which no SDK sends as a header',
+    );
+  }
+  return { kind: 'token', value: token };
+}

@@ -1,0 +1,97 @@
+/**
+ * The only network code for credentials: one request to the container endpoint, its status mapped
+ * to exactly one poll-error reason, its body validated by `parse.ts`. The dispatcher, the token
+ * file reader and the clock are injected.
+ */
+import type { Dispatcher } from 'undici';
+import { EndpointError } from '../errors.ts';
+import { type BoundedResponse, boundedRequest, header, parseRetryAfter } from '../net.ts';
+import { type ContainerEndpoint, hasLineBreak } from './endpoint.ts';
+import { parseCredentialsBody } from './parse.ts';
+import type { Fetched } from './types.ts';
+
+/** A few KiB is a normal answer; anything past this is refused as `too_large`. */
+export const MAX_CREDENTIALS_BYTES = 64 * 1024;
+
+export interface FetchDeps {
+  readonly dispatcher: Dispatcher;
+  readonly timeoutMs: number;
+  readonly now: () => number;
+  readonly readFile: (path: string) => Promise<string>;
+}
+
+async function authorizationHeader(endpoint: ContainerEndpoint, deps: FetchDeps): Promise<Record<string, string>> {
+  const auth = endpoint.authorization;
+  if (auth.kind === 'none') return {};
+  if (auth.kind === 'token') return { authorization: auth.value };
+  let token: string;
+  try {
+    // Re-read on every request: EKS projects a fresh token into this file periodically.
+    token = await deps.readFile(auth.path);
+  } catch (err) {
+    const code = (err as { code?: unknown }).code;
+    throw new EndpointError(
+      'token_file',
+      `cannot read AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE (${typeof code === 'string' ? code : 'read error'})`,
+    );
+  }
+  if (token.length === 0) throw new EndpointError('token_file', 'AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE is empty');
+  if (hasLineBreak(token)) {
+    throw new EndpointError(
+      'token_file',
+      'AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE contains a carriage return or line feed, which SDKs refuse to send',
+    );
+  }
+  return { authorization: token };
+}
+
+/** A short, safe code from an error body: ECS JSON `code`, never free text (it may echo input). */
+function errorCode(res: BoundedResponse): string | null {
+  try {
+    const parsed = JSON.parse(res.body) as { code?: unknown };
+    if (typeof parsed.code === 'string' && /^[A-Za-z]{1,64}$/.test(parsed.code)) return parsed.code;
+  } catch {
+    // Plain-text bodies (EKS agent, 429, 404) are not echoed.
+  }
+  return null;
+}
+
+/** Maps a non-200 answer to its reason (CONTRACT.md error reasons). */
+export function statusError(res: BoundedResponse, now: number): EndpointError {
+  const status = res.status;
+  const code = errorCode(res);
+  const message = `endpoint answered HTTP ${status}${code === null ? '' : ` ${code}`}`;
+  const retryAfterMs = parseRetryAfter(header(res.headers, 'retry-after'), now);
+  const extra = retryAfterMs === undefined ? { status } : { status, retryAfterMs };
+  if (status >= 300 && status < 400) return new EndpointError('redirect', `${message}; redirects are not followed`, extra);
+  if (status === 429) return new EndpointError('throttled', message, extra);
+  if (status === 503 && code === 'CredentialsUninitialized') return new EndpointError('uninitialized', message, extra);
+  if (status === 404 || (status === 400 && (code === 'InvalidIdInRequest' || code === 'NoIdInRequest'))) {
+    return new EndpointError('not_found', message, extra);
+  }
+  if (status === 401 || status === 403) return new EndpointError('unauthorized', message, extra);
+  if (status >= 500) return new EndpointError('server_error', message, extra);
+  return new EndpointError('http_error', message, extra);
+}
+
+export async function fetchContainerCredentials(endpoint: ContainerEndpoint, deps: FetchDeps): Promise<Fetched> {
+  const headers = await authorizationHeader(endpoint, deps);
+  const res = await boundedRequest(endpoint.url, {
+    dispatcher: deps.dispatcher,
+    timeoutMs: deps.timeoutMs,
+    maxBytes: MAX_CREDENTIALS_BYTES,
+    headers,
+  });
+  const now = deps.now();
+  if (res.status !== 200) throw statusError(res, now);
+  let body: unknown;
+  try {
+    body = JSON.parse(res.body);
+  } catch {
+    throw new EndpointError('invalid_json', `endpoint answered 200 with a body that is not JSON (${res.body.length} bytes)`);
+  }
+  const { credentials, identity } = parseCredentialsBody(body, 'container-role', now);
+  const date = header(res.headers, 'date');
+  const endpointDate = date === undefined ? Number.NaN : Date.parse(date);
+  return { credentials, identity, endpointDate: Number.isFinite(endpointDate) ? new Date(endpointDate) : null };
+}

@@ -1,0 +1,96 @@
+/**
+ * Routes, thin: read cached state → view → send. No route triggers a fetch. The admin app adds
+ * `/whoami` behind an optional bearer token compared in constant time.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { Logger } from 'pino';
+import { pinoHttp } from 'pino-http';
+import type { Registry } from 'prom-client';
+import { type Health, httpStatusFor } from '../credentials/health.ts';
+import type { Secret } from '../secret.ts';
+import { whoamiText } from './views.ts';
+
+export interface AppDeps {
+  readonly logger: Logger;
+  readonly registry: Registry;
+  readonly health: () => Health;
+  readonly whoami: () => Record<string, unknown>;
+}
+
+const QUIET_PATHS = new Set(['/healthz', '/livez', '/metrics']);
+
+function sha256(s: string): Buffer {
+  return createHash('sha256').update(s).digest();
+}
+
+/** Constant-time bearer check: digests have equal length whatever the input. */
+export function tokenMatches(header: string | undefined, token: Secret): boolean {
+  const presented = /^Bearer (.+)$/i.exec(header ?? '')?.[1] ?? '';
+  return timingSafeEqual(sha256(presented), sha256(token.reveal())) && presented.length > 0;
+}
+
+export function createApp(deps: AppDeps, admin: { token: Secret | null } | null): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.disable('etag');
+  app.set('query parser', 'simple');
+  app.use(
+    pinoHttp({
+      logger: deps.logger,
+      customLogLevel: (req, res, err) => {
+        if (err || res.statusCode >= 500) return QUIET_PATHS.has(req.url ?? '') ? 'debug' : 'warn';
+        return QUIET_PATHS.has((req.url ?? '').split('?')[0] ?? '') ? 'debug' : 'info';
+      },
+    }),
+  );
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.set('allow', 'GET, HEAD').status(405).json({ error: 'method not allowed' });
+      return;
+    }
+    res.set('cache-control', 'no-store');
+    next();
+  });
+  if (admin?.token) {
+    const token = admin.token;
+    app.use((req: Request, res: Response, next: NextFunction) => {
+      if (tokenMatches(req.headers.authorization, token)) return next();
+      res.set('www-authenticate', 'Bearer realm="rolecall"').status(401).json({ error: 'unauthorized' });
+    });
+  }
+  app.get('/livez', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/healthz', (_req, res) => {
+    const h = deps.health();
+    res.status(httpStatusFor(h.status)).json(h);
+  });
+  app.get('/metrics', async (_req, res) => {
+    try {
+      const body = await deps.registry.metrics();
+      res.set('content-type', deps.registry.contentType).send(body);
+    } catch (err) {
+      // A metrics bug must not look like an endpoint failure; still never a secret in the answer.
+      deps.logger.error({ err }, 'metrics rendering failed');
+      res.status(500).type('text/plain').send('metrics rendering failed\n');
+    }
+  });
+  if (admin !== null) {
+    app.get('/whoami', (req, res) => {
+      const view = deps.whoami();
+      const format = req.query.format;
+      const wantsText =
+        format === 'text' || (format !== 'json' && req.accepts(['application/json', 'text/plain']) === 'text/plain');
+      if (wantsText) {
+        res.type('text/plain').send(whoamiText(view));
+        return;
+      }
+      res.json(view);
+    });
+  }
+  app.use((_req, res) => {
+    res.status(404).json({ error: 'not found' });
+  });
+  return app;
+}
