@@ -2,7 +2,11 @@
  * `loadConfig(env)`: the only reader of the environment. Every problem is collected and reported
  * at once, each with the variable's name, what is wrong and the accepted form; the CLI exits 2.
  */
-import { type ContainerEndpoint, DEFAULT_CONTAINER_HOST, resolveContainerEndpoint } from './credentials/endpoint.ts';
+import {
+  type ContainerEndpoint,
+  DEFAULT_CONTAINER_HOST,
+  resolveContainerEndpoint,
+} from './credentials/endpoint.ts';
 import { parseDuration } from './duration.ts';
 import { ConfigError, EndpointConfigError } from './errors.ts';
 import { Secret } from './secret.ts';
@@ -69,14 +73,24 @@ export function loadConfig(env: Env, readFile: (path: string) => string): Config
   const listenVar = (name: 'ROLECALL_LISTEN' | 'ROLECALL_ADMIN_LISTEN'): ListenAddress => {
     const text = value(env, name) ?? DEFAULTS[name];
     const parsed = parseListen(text);
-    if (parsed === null) problems.push(`${name}="${text}" is not a listen address; expected host:port, [ipv6]:port or :port with a port from 0 to 65535`);
+    if (parsed === null)
+      problems.push(
+        `${name}="${text}" is not a listen address; expected host:port, [ipv6]:port or :port with a port from 0 to 65535`,
+      );
     return parsed ?? { host: '127.0.0.1', port: 0 };
   };
-  const durationVar = (name: 'ROLECALL_POLL_INTERVAL' | 'ROLECALL_POLL_TIMEOUT' | 'ROLECALL_MIN_TTL', min: number, max: number, range: string): number => {
+  const durationVar = (
+    name: 'ROLECALL_POLL_INTERVAL' | 'ROLECALL_POLL_TIMEOUT' | 'ROLECALL_MIN_TTL',
+    min: number,
+    max: number,
+    range: string,
+  ): number => {
     const text = value(env, name) ?? DEFAULTS[name];
     const ms = parseDuration(text);
     if (ms === null) {
-      problems.push(`${name}="${text}" is not a duration; expected a whole number with a unit: 500ms, 30s, 5m or 1h`);
+      problems.push(
+        `${name}="${text}" is not a duration; expected a whole number with a unit: 500ms, 30s, 5m or 1h`,
+      );
       return min;
     }
     if (ms < min || ms > max) problems.push(`${name}="${text}" is out of range; expected ${range}`);
@@ -89,12 +103,19 @@ export function loadConfig(env: Env, readFile: (path: string) => string): Config
   const pollTimeoutMs = durationVar('ROLECALL_POLL_TIMEOUT', 100, 30_000, 'from 100ms to 30s');
   const minTtlMs = durationVar('ROLECALL_MIN_TTL', 0, 6 * 3_600_000, 'from 0s to 6h');
   if (pollTimeoutMs >= pollIntervalMs && problems.length === 0) {
-    problems.push(`ROLECALL_POLL_TIMEOUT must be shorter than ROLECALL_POLL_INTERVAL (${pollTimeoutMs}ms >= ${pollIntervalMs}ms)`);
+    problems.push(
+      `ROLECALL_POLL_TIMEOUT must be shorter than ROLECALL_POLL_INTERVAL (${pollTimeoutMs}ms >= ${pollIntervalMs}ms)`,
+    );
   }
 
   const logText = value(env, 'ROLECALL_LOG_LEVEL') ?? DEFAULTS.ROLECALL_LOG_LEVEL;
-  const logLevel = (LOG_LEVELS as readonly string[]).includes(logText) ? (logText as LogLevel) : 'info';
-  if (logLevel !== logText) problems.push(`ROLECALL_LOG_LEVEL="${logText}" is not a level; expected one of ${LOG_LEVELS.join(', ')}`);
+  const logLevel = (LOG_LEVELS as readonly string[]).includes(logText)
+    ? (logText as LogLevel)
+    : 'info';
+  if (logLevel !== logText)
+    problems.push(
+      `ROLECALL_LOG_LEVEL="${logText}" is not a level; expected one of ${LOG_LEVELS.join(', ')}`,
+    );
 
   let adminToken: Secret | null = null;
   const tokenFile = value(env, 'ROLECALL_ADMIN_TOKEN_FILE');
@@ -104,22 +125,34 @@ export function loadConfig(env: Env, readFile: (path: string) => string): Config
   } else if (tokenFile !== undefined) {
     try {
       const t = readFile(tokenFile).trim();
-      if (t.length < 16) problems.push(`ROLECALL_ADMIN_TOKEN_FILE (${tokenFile}) holds fewer than 16 characters; expected a random token of at least 16`);
+      if (t.length < 16)
+        problems.push(
+          `ROLECALL_ADMIN_TOKEN_FILE (${tokenFile}) holds fewer than 16 characters; expected a random token of at least 16`,
+        );
       else adminToken = new Secret(t);
     } catch (err) {
-      problems.push(`ROLECALL_ADMIN_TOKEN_FILE (${tokenFile}) cannot be read (${(err as { code?: string }).code ?? 'error'}); expected a readable file holding the token`);
+      problems.push(
+        `ROLECALL_ADMIN_TOKEN_FILE (${tokenFile}) cannot be read (${(err as { code?: string }).code ?? 'error'}); expected a readable file holding the token`,
+      );
     }
   } else if (tokenEnv !== undefined) {
-    if (tokenEnv.trim().length < 16) problems.push('ROLECALL_ADMIN_TOKEN is shorter than 16 characters; expected a random token of at least 16');
+    if (tokenEnv.trim().length < 16)
+      problems.push(
+        'ROLECALL_ADMIN_TOKEN is shorter than 16 characters; expected a random token of at least 16',
+      );
     else adminToken = new Secret(tokenEnv.trim());
   }
   if (adminToken === null && !isLoopbackHost(adminListen.host)) {
-    problems.push(`ROLECALL_ADMIN_LISTEN="${adminListen.host}:${adminListen.port}" is not a loopback address, so ROLECALL_ADMIN_TOKEN or ROLECALL_ADMIN_TOKEN_FILE is required`);
+    problems.push(
+      `ROLECALL_ADMIN_LISTEN="${adminListen.host}:${adminListen.port}" is not a loopback address, so ROLECALL_ADMIN_TOKEN or ROLECALL_ADMIN_TOKEN_FILE is required`,
+    );
   }
 
   const containerHost = value(env, 'ROLECALL_CONTAINER_HOST') ?? DEFAULT_CONTAINER_HOST;
   if (!/^https?:\/\/[^/?#]+\/?$/.test(containerHost)) {
-    problems.push(`ROLECALL_CONTAINER_HOST="${containerHost}" is not a base URL; expected http(s)://host[:port] with no path`);
+    problems.push(
+      `ROLECALL_CONTAINER_HOST="${containerHost}" is not a base URL; expected http(s)://host[:port] with no path`,
+    );
   }
   let endpoint: ContainerEndpoint | null = null;
   try {
@@ -135,7 +168,9 @@ export function loadConfig(env: Env, readFile: (path: string) => string): Config
     try {
       metadataUrl = new URL(metadata);
     } catch {
-      problems.push('ECS_CONTAINER_METADATA_URI_V4 is not an absolute URL; expected http://169.254.170.2/v4/<id>');
+      problems.push(
+        'ECS_CONTAINER_METADATA_URI_V4 is not an absolute URL; expected http://169.254.170.2/v4/<id>',
+      );
     }
   }
 

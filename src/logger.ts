@@ -52,7 +52,9 @@ export function logEvent(logger: Logger, e: LogEvent): void {
           accountId: id.accountId,
           accessKeyId: maskAccessKeyId(e.held.accessKeyId),
           expiration: new Date(e.held.expiration).toISOString(),
-          ...(e.event === 'credentials.rotated' ? { previousAccessKeyId: maskAccessKeyId(e.previousAccessKeyId) } : {}),
+          ...(e.event === 'credentials.rotated'
+            ? { previousAccessKeyId: maskAccessKeyId(e.previousAccessKeyId) }
+            : {}),
         },
         e.event === 'credentials.rotated' ? 'credentials rotated' : 'credentials first seen',
       );
@@ -62,14 +64,29 @@ export function logEvent(logger: Logger, e: LogEvent): void {
       logger.warn({ event: e.event, oldRoleArn: e.from, newRoleArn: e.to }, 'role changed');
       return;
     case 'credentials.fetch_failed':
-      logger.warn({ event: e.event, reason: e.reason, consecutive: e.consecutive, err: { message: e.message } }, 'credentials fetch failed');
+      logger.warn(
+        {
+          event: e.event,
+          reason: e.reason,
+          consecutive: e.consecutive,
+          err: { message: e.message },
+        },
+        'credentials fetch failed',
+      );
       return;
     case 'credentials.recovered':
-      logger.info({ event: e.event, afterFailures: e.afterFailures }, 'credentials endpoint recovered');
+      logger.info(
+        { event: e.event, afterFailures: e.afterFailures },
+        'credentials endpoint recovered',
+      );
       return;
     case 'credentials.expiring':
       logger.warn(
-        { event: e.event, accessKeyId: maskAccessKeyId(e.accessKeyId), expiresInSeconds: e.expiresInSeconds },
+        {
+          event: e.event,
+          accessKeyId: maskAccessKeyId(e.accessKeyId),
+          expiresInSeconds: e.expiresInSeconds,
+        },
         'credentials expiring without rotation',
       );
       return;

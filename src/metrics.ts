@@ -33,14 +33,28 @@ export function createMetrics(
     const s = source.state();
     return s.phase === 'tracking' ? s.held : null;
   };
-  /** Sets a labelless gauge from a value, or leaves it absent when the value is unknown. */
-  const setOrAbsent = (g: Gauge, v: number | null) => {
-    g.reset();
-    if (v !== null) g.set(v);
+  /**
+   * A labelless gauge read at scrape time that is absent (no sample) while `read` returns null.
+   * prom-client always renders a labelless gauge (as 0 after `reset()`), so `get()` is wrapped.
+   */
+  const optionalGauge = (name: string, help: string, read: () => number | null): void => {
+    const g = new Gauge({ name, help, registers: [] });
+    const get = g.get.bind(g);
+    g.get = async () => {
+      const v = read();
+      if (v === null) return { ...(await get()), values: [] };
+      g.set(v);
+      return get();
+    };
+    registry.registerMetric(g);
   };
 
-  new Gauge({ name: 'rolecall_build_info', help: 'Build information; always 1.', labelNames: ['version', 'node_version'], registers })
-    .set({ version: build.version, node_version: build.nodeVersion }, 1);
+  new Gauge({
+    name: 'rolecall_build_info',
+    help: 'Build information; always 1.',
+    labelNames: ['version', 'node_version'],
+    registers,
+  }).set({ version: build.version, node_version: build.nodeVersion }, 1);
   new Gauge({
     name: 'rolecall_identity_info',
     help: 'The identity of the held credentials; always 1, one series, replaced on a role change.',
@@ -51,7 +65,15 @@ export function createMetrics(
       const h = held();
       if (h === null) return;
       const id = h.identity;
-      this.set({ source: id.source, role_arn: id.roleArn ?? '', role_name: id.roleName ?? '', account_id: id.accountId ?? '' }, 1);
+      this.set(
+        {
+          source: id.source,
+          role_arn: id.roleArn ?? '',
+          role_name: id.roleName ?? '',
+          account_id: id.accountId ?? '',
+        },
+        1,
+      );
     },
   });
   new Gauge({
@@ -63,7 +85,17 @@ export function createMetrics(
       this.reset();
       const t = source.task();
       if (t === null) return;
-      this.set({ cluster: t.cluster, task_arn: t.taskArn, family: t.family, revision: t.revision, launch_type: t.launchType, availability_zone: t.availabilityZone }, 1);
+      this.set(
+        {
+          cluster: t.cluster,
+          task_arn: t.taskArn,
+          family: t.family,
+          revision: t.revision,
+          launch_type: t.launchType,
+          availability_zone: t.availabilityZone,
+        },
+        1,
+      );
     },
   });
   new Gauge({
@@ -75,33 +107,30 @@ export function createMetrics(
       this.set(h !== null && h.expiration > source.now() ? 1 : 0);
     },
   });
-  new Gauge({
-    name: 'rolecall_credentials_expiration_timestamp_seconds',
-    help: 'Expiry of the held credentials, Unix seconds. Absent until known.',
-    registers,
-    collect() {
+  optionalGauge(
+    'rolecall_credentials_expiration_timestamp_seconds',
+    'Expiry of the held credentials, Unix seconds. Absent until known.',
+    () => {
       const h = held();
-      setOrAbsent(this, h === null ? null : h.expiration / 1000);
+      return h === null ? null : h.expiration / 1000;
     },
-  });
-  new Gauge({
-    name: 'rolecall_credentials_first_seen_timestamp_seconds',
-    help: 'When the held access key was first observed, Unix seconds.',
-    registers,
-    collect() {
+  );
+  optionalGauge(
+    'rolecall_credentials_first_seen_timestamp_seconds',
+    'When the held access key was first observed, Unix seconds.',
+    () => {
       const h = held();
-      setOrAbsent(this, h === null ? null : h.firstSeen / 1000);
+      return h === null ? null : h.firstSeen / 1000;
     },
-  });
-  new Gauge({
-    name: 'rolecall_credentials_age_seconds',
-    help: 'Seconds since the held access key was first observed (now - first seen).',
-    registers,
-    collect() {
+  );
+  optionalGauge(
+    'rolecall_credentials_age_seconds',
+    'Seconds since the held access key was first observed (now - first seen).',
+    () => {
       const h = held();
-      setOrAbsent(this, h === null ? null : Math.max(0, (source.now() - h.firstSeen) / 1000));
+      return h === null ? null : Math.max(0, (source.now() - h.firstSeen) / 1000);
     },
-  });
+  );
   const fromState = (name: string, help: string, pick: (s: CredentialState) => number) =>
     new Counter({
       name,
@@ -112,19 +141,27 @@ export function createMetrics(
         this.inc(pick(source.state()));
       },
     });
-  fromState('rolecall_credentials_rotations_total', 'Access key changes observed.', (s) => s.rotations);
+  fromState(
+    'rolecall_credentials_rotations_total',
+    'Access key changes observed.',
+    (s) => s.rotations,
+  );
   fromState('rolecall_role_changes_total', 'Role ARN changes observed.', (s) => s.roleChanges);
   fromState('rolecall_polls_total', 'Polls of the credentials endpoint.', (s) => s.polls);
-  new Gauge({
-    name: 'rolecall_expected_role_match',
-    help: '1 when the held role matches ROLECALL_EXPECTED_ROLE. Absent when no expectation is set.',
-    registers,
-    collect() {
+  optionalGauge(
+    'rolecall_expected_role_match',
+    '1 when the held role matches ROLECALL_EXPECTED_ROLE. Absent when no expectation is set.',
+    () => {
       const m = source.expectedRoleMatch();
-      setOrAbsent(this, m === null ? null : m ? 1 : 0);
+      return m === null ? null : m ? 1 : 0;
     },
+  );
+  const errors = new Counter({
+    name: 'rolecall_poll_errors_total',
+    help: 'Failed polls by reason.',
+    labelNames: ['reason'],
+    registers,
   });
-  const errors = new Counter({ name: 'rolecall_poll_errors_total', help: 'Failed polls by reason.', labelNames: ['reason'], registers });
   for (const reason of POLL_ERROR_REASONS) errors.inc({ reason }, 0);
   const duration = new Histogram({
     name: 'rolecall_poll_duration_seconds',
@@ -132,23 +169,19 @@ export function createMetrics(
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5],
     registers,
   });
-  new Gauge({
-    name: 'rolecall_last_successful_poll_timestamp_seconds',
-    help: 'When a poll last succeeded, Unix seconds. Absent before the first success.',
-    registers,
-    collect() {
+  optionalGauge(
+    'rolecall_last_successful_poll_timestamp_seconds',
+    'When a poll last succeeded, Unix seconds. Absent before the first success.',
+    () => {
       const t = source.state().lastSuccess;
-      setOrAbsent(this, t === null ? null : t / 1000);
+      return t === null ? null : t / 1000;
     },
-  });
-  new Gauge({
-    name: 'rolecall_endpoint_clock_skew_seconds',
-    help: "The endpoint's Date header minus local time at the last success, seconds.",
-    registers,
-    collect() {
-      setOrAbsent(this, source.state().clockSkewSeconds);
-    },
-  });
+  );
+  optionalGauge(
+    'rolecall_endpoint_clock_skew_seconds',
+    "The endpoint's Date header minus local time at the last success, seconds.",
+    () => source.state().clockSkewSeconds,
+  );
   if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry });
 
   return {

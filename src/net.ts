@@ -35,18 +35,29 @@ const CONNECTION_CODES = new Set([
 ]);
 
 /** Maps a low-level failure to a reason. The message names the code, not the URL (it holds the id). */
-export function classifyNetworkError(err: unknown, timedOut: boolean, timeoutMs: number): EndpointError {
+export function classifyNetworkError(
+  err: unknown,
+  timedOut: boolean,
+  timeoutMs: number,
+): EndpointError {
   if (err instanceof EndpointError) return err;
   if (timedOut) return new EndpointError('timeout', `no complete answer within ${timeoutMs}ms`);
   const code = (err as { code?: unknown }).code;
   const c = typeof code === 'string' ? code : undefined;
-  if (c === 'UND_ERR_CONNECT_TIMEOUT' || c === 'UND_ERR_HEADERS_TIMEOUT' || c === 'UND_ERR_BODY_TIMEOUT') {
+  if (
+    c === 'UND_ERR_CONNECT_TIMEOUT' ||
+    c === 'UND_ERR_HEADERS_TIMEOUT' ||
+    c === 'UND_ERR_BODY_TIMEOUT'
+  ) {
     return new EndpointError('timeout', `no complete answer within ${timeoutMs}ms (${c})`);
   }
   if (c !== undefined && (CONNECTION_CODES.has(c) || c.startsWith('HPE_'))) {
     return new EndpointError('connection', `connection failed (${c})`);
   }
-  return new EndpointError('connection', `request failed (${c ?? (err as Error)?.name ?? 'unknown error'})`);
+  return new EndpointError(
+    'connection',
+    `request failed (${c ?? (err as Error)?.name ?? 'unknown error'})`,
+  );
 }
 
 export async function boundedRequest(url: URL, opts: GetOptions): Promise<BoundedResponse> {
@@ -68,9 +79,13 @@ export async function boundedRequest(url: URL, opts: GetOptions): Promise<Bounde
     const declared = Number(res.headers['content-length']);
     if (Number.isFinite(declared) && declared > opts.maxBytes) {
       res.body.destroy();
-      throw new EndpointError('too_large', `response declares ${declared} bytes; the limit is ${opts.maxBytes}`, {
-        status: res.statusCode,
-      });
+      throw new EndpointError(
+        'too_large',
+        `response declares ${declared} bytes; the limit is ${opts.maxBytes}`,
+        {
+          status: res.statusCode,
+        },
+      );
     }
     const chunks: Buffer[] = [];
     let size = 0;
@@ -78,13 +93,21 @@ export async function boundedRequest(url: URL, opts: GetOptions): Promise<Bounde
       size += (chunk as Buffer).length;
       if (size > opts.maxBytes) {
         res.body.destroy();
-        throw new EndpointError('too_large', `response exceeds the limit of ${opts.maxBytes} bytes`, {
-          status: res.statusCode,
-        });
+        throw new EndpointError(
+          'too_large',
+          `response exceeds the limit of ${opts.maxBytes} bytes`,
+          {
+            status: res.statusCode,
+          },
+        );
       }
       chunks.push(chunk as Buffer);
     }
-    return { status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') };
+    return {
+      status: res.statusCode,
+      headers: res.headers,
+      body: Buffer.concat(chunks).toString('utf8'),
+    };
   } catch (err) {
     throw classifyNetworkError(err, timedOut, opts.timeoutMs);
   } finally {

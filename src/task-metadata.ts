@@ -37,7 +37,10 @@ export function parseTaskMetadata(body: unknown): TaskInfo {
     launchType: str(b.LaunchType),
   };
   if (info.taskArn === '' || info.family === '') {
-    throw new EndpointError('invalid_response', 'task metadata lacks TaskARN or Family (expected the v4 /task document)');
+    throw new EndpointError(
+      'invalid_response',
+      'task metadata lacks TaskARN or Family (expected the v4 /task document)',
+    );
   }
   return info;
 }
@@ -48,7 +51,10 @@ export async function fetchTaskMetadata(
 ): Promise<TaskInfo> {
   const url = new URL(`${base.href.replace(/\/+$/, '')}/task`);
   const res = await boundedRequest(url, { ...deps, maxBytes: MAX_METADATA_BYTES });
-  if (res.status !== 200) throw new EndpointError('http_error', `task metadata answered HTTP ${res.status}`, { status: res.status });
+  if (res.status !== 200)
+    throw new EndpointError('http_error', `task metadata answered HTTP ${res.status}`, {
+      status: res.status,
+    });
   let body: unknown;
   try {
     body = JSON.parse(res.body);

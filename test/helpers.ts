@@ -11,7 +11,9 @@ export interface TestServer {
 }
 
 /** A purpose-built HTTP server on 127.0.0.1, port 0. Sockets are tracked so close() is prompt. */
-export async function startServer(handler: (req: IncomingMessage, res: ServerResponse, socket: Socket) => void): Promise<TestServer> {
+export async function startServer(
+  handler: (req: IncomingMessage, res: ServerResponse, socket: Socket) => void,
+): Promise<TestServer> {
   let hits = 0;
   const sockets = new Set<Socket>();
   const server = createServer((req, res) => {
@@ -50,12 +52,17 @@ export function captureLogs() {
     lines,
     text: () => lines.join('\n'),
     events: () => lines.map((l) => JSON.parse(l) as Record<string, unknown>),
-    named: (event: string) => lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((e) => e.event === event),
+    named: (event: string) =>
+      lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((e) => e.event === event),
   };
 }
 
 /** Polls `predicate` every 20 ms until true or `timeoutMs` passes (bounded). */
-export async function waitFor(predicate: () => boolean | Promise<boolean>, timeoutMs = 5000, what = 'condition'): Promise<void> {
+export async function waitFor(
+  predicate: () => boolean | Promise<boolean>,
+  timeoutMs = 5000,
+  what = 'condition',
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (await predicate()) return;
@@ -79,7 +86,15 @@ export function assertNoCanary(text: string, where: string): void {
 }
 
 /** An ECS-format success body. */
-export function ecsBody(fields: { key?: string; expiration?: Date; roleArn?: string; secret?: string; token?: string } = {}): string {
+export function ecsBody(
+  fields: {
+    key?: string;
+    expiration?: Date;
+    roleArn?: string;
+    secret?: string;
+    token?: string;
+  } = {},
+): string {
   const exp = fields.expiration ?? new Date(Date.now() + 6 * 3600_000);
   return JSON.stringify({
     RoleArn: fields.roleArn ?? 'arn:aws:iam::111122223333:role/orders-task',

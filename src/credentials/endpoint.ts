@@ -30,7 +30,13 @@ function get(env: Env, name: string): string | undefined {
   return v === undefined || v === '' ? undefined : v;
 }
 
-const ALLOWED_HTTP_HOSTS = new Set(['localhost', '[::1]', '169.254.170.2', '169.254.170.23', '[fd00:ec2::23]']);
+const ALLOWED_HTTP_HOSTS = new Set([
+  'localhost',
+  '[::1]',
+  '169.254.170.2',
+  '169.254.170.23',
+  '[fd00:ec2::23]',
+]);
 
 /** http is allowed to loopback and the ECS/EKS agent addresses only; https to any host. No DNS. */
 export function isAllowedUrl(url: URL): boolean {
@@ -49,7 +55,10 @@ function parseUrl(variable: string, value: string): URL {
   try {
     return new URL(value);
   } catch {
-    throw new EndpointConfigError(variable, `${variable} is not an absolute URL (expected http://host[:port]/path)`);
+    throw new EndpointConfigError(
+      variable,
+      `${variable} is not an absolute URL (expected http://host[:port]/path)`,
+    );
   }
 }
 
@@ -58,7 +67,10 @@ function parseUrl(variable: string, value: string): URL {
  * container variable is set (SDKs then fall through to the instance role).
  * @param containerHost base for the relative URI (`ROLECALL_CONTAINER_HOST`).
  */
-export function resolveContainerEndpoint(env: Env, containerHost = DEFAULT_CONTAINER_HOST): ContainerEndpoint | null {
+export function resolveContainerEndpoint(
+  env: Env,
+  containerHost = DEFAULT_CONTAINER_HOST,
+): ContainerEndpoint | null {
   const relative = get(env, 'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI');
   const full = get(env, 'AWS_CONTAINER_CREDENTIALS_FULL_URI');
   if (relative !== undefined) {

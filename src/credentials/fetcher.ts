@@ -20,7 +20,10 @@ export interface FetchDeps {
   readonly readFile: (path: string) => Promise<string>;
 }
 
-async function authorizationHeader(endpoint: ContainerEndpoint, deps: FetchDeps): Promise<Record<string, string>> {
+async function authorizationHeader(
+  endpoint: ContainerEndpoint,
+  deps: FetchDeps,
+): Promise<Record<string, string>> {
   const auth = endpoint.authorization;
   if (auth.kind === 'none') return {};
   if (auth.kind === 'token') return { authorization: auth.value };
@@ -35,7 +38,8 @@ async function authorizationHeader(endpoint: ContainerEndpoint, deps: FetchDeps)
       `cannot read AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE (${typeof code === 'string' ? code : 'read error'})`,
     );
   }
-  if (token.length === 0) throw new EndpointError('token_file', 'AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE is empty');
+  if (token.length === 0)
+    throw new EndpointError('token_file', 'AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE is empty');
   if (hasLineBreak(token)) {
     throw new EndpointError(
       'token_file',
@@ -63,10 +67,15 @@ export function statusError(res: BoundedResponse, now: number): EndpointError {
   const message = `endpoint answered HTTP ${status}${code === null ? '' : ` ${code}`}`;
   const retryAfterMs = parseRetryAfter(header(res.headers, 'retry-after'), now);
   const extra = retryAfterMs === undefined ? { status } : { status, retryAfterMs };
-  if (status >= 300 && status < 400) return new EndpointError('redirect', `${message}; redirects are not followed`, extra);
+  if (status >= 300 && status < 400)
+    return new EndpointError('redirect', `${message}; redirects are not followed`, extra);
   if (status === 429) return new EndpointError('throttled', message, extra);
-  if (status === 503 && code === 'CredentialsUninitialized') return new EndpointError('uninitialized', message, extra);
-  if (status === 404 || (status === 400 && (code === 'InvalidIdInRequest' || code === 'NoIdInRequest'))) {
+  if (status === 503 && code === 'CredentialsUninitialized')
+    return new EndpointError('uninitialized', message, extra);
+  if (
+    status === 404 ||
+    (status === 400 && (code === 'InvalidIdInRequest' || code === 'NoIdInRequest'))
+  ) {
     return new EndpointError('not_found', message, extra);
   }
   if (status === 401 || status === 403) return new EndpointError('unauthorized', message, extra);
@@ -74,7 +83,10 @@ export function statusError(res: BoundedResponse, now: number): EndpointError {
   return new EndpointError('http_error', message, extra);
 }
 
-export async function fetchContainerCredentials(endpoint: ContainerEndpoint, deps: FetchDeps): Promise<Fetched> {
+export async function fetchContainerCredentials(
+  endpoint: ContainerEndpoint,
+  deps: FetchDeps,
+): Promise<Fetched> {
   const headers = await authorizationHeader(endpoint, deps);
   const res = await boundedRequest(endpoint.url, {
     dispatcher: deps.dispatcher,
@@ -88,10 +100,17 @@ export async function fetchContainerCredentials(endpoint: ContainerEndpoint, dep
   try {
     body = JSON.parse(res.body);
   } catch {
-    throw new EndpointError('invalid_json', `endpoint answered 200 with a body that is not JSON (${res.body.length} bytes)`);
+    throw new EndpointError(
+      'invalid_json',
+      `endpoint answered 200 with a body that is not JSON (${res.body.length} bytes)`,
+    );
   }
   const { credentials, identity } = parseCredentialsBody(body, 'container-role', now);
   const date = header(res.headers, 'date');
   const endpointDate = date === undefined ? Number.NaN : Date.parse(date);
-  return { credentials, identity, endpointDate: Number.isFinite(endpointDate) ? new Date(endpointDate) : null };
+  return {
+    credentials,
+    identity,
+    endpointDate: Number.isFinite(endpointDate) ? new Date(endpointDate) : null,
+  };
 }

@@ -23,7 +23,10 @@ export interface HealthPolicy {
   /** Failures before the first success after which `starting` becomes `failing`. */
   readonly startupFailures: number;
   /** Result of matching the held role against `ROLECALL_EXPECTED_ROLE`; absent when unset. */
-  readonly expectedRole?: { readonly pattern: string; readonly matches: (arn: string | null, name: string | null) => boolean };
+  readonly expectedRole?: {
+    readonly pattern: string;
+    readonly matches: (arn: string | null, name: string | null) => boolean;
+  };
   /** Extra checks computed elsewhere (endpoint configuration, shadowing sources). */
   readonly extraChecks?: readonly HealthCheck[];
 }
@@ -39,12 +42,16 @@ export function httpStatusFor(status: HealthStatus): 200 | 503 {
   return status === 'ok' || status === 'degraded' ? 200 : 503;
 }
 
-
-export function credentialsCheck(state: CredentialState, now: number, policy: HealthPolicy): HealthCheck {
+export function credentialsCheck(
+  state: CredentialState,
+  now: number,
+  policy: HealthPolicy,
+): HealthCheck {
   const name = 'credentials';
   if (state.phase === 'starting') {
     const err = state.lastError;
-    if (err === null) return { name, status: 'starting', detail: 'waiting for the first successful fetch' };
+    if (err === null)
+      return { name, status: 'starting', detail: 'waiting for the first successful fetch' };
     const status = state.consecutiveFailures >= policy.startupFailures ? 'failing' : 'starting';
     return {
       name,
@@ -55,7 +62,11 @@ export function credentialsCheck(state: CredentialState, now: number, policy: He
   const remaining = (state.held.expiration - now) / 1000;
   const expiry = new Date(state.held.expiration).toISOString();
   if (remaining <= 0) {
-    return { name, status: 'failing', detail: `held credentials expired at ${expiry} and were not rotated` };
+    return {
+      name,
+      status: 'failing',
+      detail: `held credentials expired at ${expiry} and were not rotated`,
+    };
   }
   if (remaining * 1000 < policy.minTtlMs) {
     return {
@@ -74,14 +85,22 @@ export function credentialsCheck(state: CredentialState, now: number, policy: He
   return { name, status: 'ok', detail: `valid for ${duration(remaining)} (until ${expiry})` };
 }
 
-export function expectedRoleCheck(state: CredentialState, policy: HealthPolicy): HealthCheck | null {
+export function expectedRoleCheck(
+  state: CredentialState,
+  policy: HealthPolicy,
+): HealthCheck | null {
   const expected = policy.expectedRole;
   if (expected === undefined) return null;
   const name = 'expected_role';
-  if (state.phase === 'starting') return { name, status: 'starting', detail: `expecting ${expected.pattern}; no role seen yet` };
+  if (state.phase === 'starting')
+    return { name, status: 'starting', detail: `expecting ${expected.pattern}; no role seen yet` };
   const { roleArn, roleName } = state.held.identity;
   if (expected.matches(roleArn, roleName)) {
-    return { name, status: 'ok', detail: `${roleArn ?? roleName ?? 'role'} matches ${expected.pattern}` };
+    return {
+      name,
+      status: 'ok',
+      detail: `${roleArn ?? roleName ?? 'role'} matches ${expected.pattern}`,
+    };
   }
   return {
     name,

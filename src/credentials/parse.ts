@@ -16,7 +16,8 @@ const EXPECTED =
  * also accepts "Tuesday" style strings, so the ISO shape is checked first.
  */
 export function parseExpiration(value: string): Date | null {
-  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/i.test(value)) return null;
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/i.test(value))
+    return null;
   const ms = Date.parse(value);
   return Number.isFinite(ms) ? new Date(ms) : null;
 }
@@ -34,7 +35,8 @@ export function parseCredentialsBody(
   source: Source,
   now: number,
 ): { credentials: Credentials; identity: Identity } {
-  if (!isRecord(body)) throw new EndpointError('invalid_response', `response is not an object: ${EXPECTED}`);
+  if (!isRecord(body))
+    throw new EndpointError('invalid_response', `response is not an object: ${EXPECTED}`);
   const problems: string[] = [];
   const str = (key: string, required: boolean): string | null => {
     const v = body[key];
@@ -58,7 +60,8 @@ export function parseCredentialsBody(
     problems.push('neither RoleArn nor AccountId is present');
   }
   const expiration = expirationText === null ? null : parseExpiration(expirationText);
-  if (expirationText !== null && expiration === null) problems.push('Expiration is not an ISO 8601 timestamp');
+  if (expirationText !== null && expiration === null)
+    problems.push('Expiration is not an ISO 8601 timestamp');
   if (problems.length > 0 || !accessKeyId || !secretAccessKey || !token || !expiration) {
     throw new EndpointError('invalid_response', `${problems.join('; ')}: ${EXPECTED}`);
   }

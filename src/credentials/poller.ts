@@ -5,7 +5,13 @@
  */
 import { EndpointError, type PollErrorReason } from '../errors.ts';
 import { nextDelay, type SchedulePolicy } from './schedule.ts';
-import { apply, type CredentialState, INITIAL_STATE, type LogEvent, type StatePolicy } from './state.ts';
+import {
+  apply,
+  type CredentialState,
+  INITIAL_STATE,
+  type LogEvent,
+  type StatePolicy,
+} from './state.ts';
 import type { Fetched } from './types.ts';
 
 export interface Timer {
@@ -35,7 +41,11 @@ export interface PollerDeps {
   readonly statePolicy: StatePolicy;
   readonly schedulePolicy: SchedulePolicy;
   /** Called after every poll with the new state and what to log. */
-  readonly onChange: (state: CredentialState, logs: readonly LogEvent[], outcome: PollOutcome) => void;
+  readonly onChange: (
+    state: CredentialState,
+    logs: readonly LogEvent[],
+    outcome: PollOutcome,
+  ) => void;
   /** Monotonic clock in ms for durations; defaults to `performance.now`. */
   readonly monotonic?: () => number;
 }
@@ -47,7 +57,11 @@ export interface Poller {
   close(): Promise<void>;
 }
 
-function toReason(err: unknown): { reason: PollErrorReason; message: string; retryAfterMs?: number } {
+function toReason(err: unknown): {
+  reason: PollErrorReason;
+  message: string;
+  retryAfterMs?: number;
+} {
   if (err instanceof EndpointError) {
     return err.retryAfterMs === undefined
       ? { reason: err.reason, message: err.message }
@@ -88,7 +102,11 @@ export function startPoller(deps: PollerDeps): Poller {
       const failure = toReason(err);
       reason = failure.reason;
       retryAfterMs = failure.retryAfterMs;
-      result = apply(state, { type: 'failed', at: deps.now(), reason, message: failure.message }, deps.statePolicy);
+      result = apply(
+        state,
+        { type: 'failed', at: deps.now(), reason, message: failure.message },
+        deps.statePolicy,
+      );
     }
     state = result.state;
     deps.onChange(state, result.logs, { durationSeconds: (monotonic() - started) / 1000, reason });

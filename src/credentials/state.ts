@@ -53,16 +53,38 @@ export type StateEvent =
       readonly expiration: number;
       readonly endpointDate: number | null;
     }
-  | { readonly type: 'failed'; readonly at: number; readonly reason: PollErrorReason; readonly message: string };
+  | {
+      readonly type: 'failed';
+      readonly at: number;
+      readonly reason: PollErrorReason;
+      readonly message: string;
+    };
 
 /** What the shell should log; mapped to the CONTRACT.md event names by the logger. */
 export type LogEvent =
   | { readonly event: 'credentials.first_seen'; readonly held: Held }
-  | { readonly event: 'credentials.rotated'; readonly held: Held; readonly previousAccessKeyId: string }
-  | { readonly event: 'credentials.role_changed'; readonly from: string | null; readonly to: string | null }
-  | { readonly event: 'credentials.fetch_failed'; readonly reason: PollErrorReason; readonly message: string; readonly consecutive: number }
+  | {
+      readonly event: 'credentials.rotated';
+      readonly held: Held;
+      readonly previousAccessKeyId: string;
+    }
+  | {
+      readonly event: 'credentials.role_changed';
+      readonly from: string | null;
+      readonly to: string | null;
+    }
+  | {
+      readonly event: 'credentials.fetch_failed';
+      readonly reason: PollErrorReason;
+      readonly message: string;
+      readonly consecutive: number;
+    }
   | { readonly event: 'credentials.recovered'; readonly afterFailures: number }
-  | { readonly event: 'credentials.expiring'; readonly accessKeyId: string; readonly expiresInSeconds: number };
+  | {
+      readonly event: 'credentials.expiring';
+      readonly accessKeyId: string;
+      readonly expiresInSeconds: number;
+    };
 
 export interface StatePolicy {
   readonly historyLimit: number;
@@ -87,7 +109,11 @@ export const INITIAL_STATE: CredentialState = Object.freeze({
   expiringWarnedFor: null,
 });
 
-function push(history: readonly HistoryEvent[], e: HistoryEvent, limit: number): readonly HistoryEvent[] {
+function push(
+  history: readonly HistoryEvent[],
+  e: HistoryEvent,
+  limit: number,
+): readonly HistoryEvent[] {
   const next = [...history, e];
   return next.length > limit ? next.slice(next.length - limit) : next;
 }
@@ -98,7 +124,9 @@ export function apply(
   event: StateEvent,
   policy: StatePolicy,
 ): { state: CredentialState; logs: LogEvent[] } {
-  return event.type === 'fetched' ? applyFetched(state, event, policy) : applyFailed(state, event, policy);
+  return event.type === 'fetched'
+    ? applyFetched(state, event, policy)
+    : applyFailed(state, event, policy);
 }
 
 function applyFetched(
@@ -112,7 +140,11 @@ function applyFetched(
   const prev = state.phase === 'tracking' ? state.held : null;
   if (state.consecutiveFailures > 0 && state.lastSuccess !== null) {
     logs.push({ event: 'credentials.recovered', afterFailures: state.consecutiveFailures });
-    history = push(history, { type: 'recovered', at: e.at, afterFailures: state.consecutiveFailures }, policy.historyLimit);
+    history = push(
+      history,
+      { type: 'recovered', at: e.at, afterFailures: state.consecutiveFailures },
+      policy.historyLimit,
+    );
   }
   const sameKey = prev !== null && prev.accessKeyId === e.accessKeyId;
   const held: Held = {
@@ -128,14 +160,27 @@ function applyFetched(
     logs.push({ event: 'credentials.rotated', held, previousAccessKeyId: prev.accessKeyId });
     history = push(
       history,
-      { type: 'rotated', at: e.at, accessKeyId: e.accessKeyId, expiration: new Date(e.expiration).toISOString() },
+      {
+        type: 'rotated',
+        at: e.at,
+        accessKeyId: e.accessKeyId,
+        expiration: new Date(e.expiration).toISOString(),
+      },
       policy.historyLimit,
     );
   }
   if (prev !== null && prev.identity.roleArn !== e.identity.roleArn) {
     roleChanges += 1;
-    logs.push({ event: 'credentials.role_changed', from: prev.identity.roleArn, to: e.identity.roleArn });
-    history = push(history, { type: 'role_changed', at: e.at, from: prev.identity.roleArn, to: e.identity.roleArn }, policy.historyLimit);
+    logs.push({
+      event: 'credentials.role_changed',
+      from: prev.identity.roleArn,
+      to: e.identity.roleArn,
+    });
+    history = push(
+      history,
+      { type: 'role_changed', at: e.at, from: prev.identity.roleArn, to: e.identity.roleArn },
+      policy.historyLimit,
+    );
   }
   const expiringWarnedFor = warnExpiring(state.expiringWarnedFor, held, e.at, policy, logs);
   return {
@@ -167,19 +212,39 @@ function applyFailed(
   const consecutive = state.consecutiveFailures + 1;
   const sameReason = state.lastPollFailed && state.lastError?.reason === e.reason;
   const due =
-    !sameReason || state.failureLoggedAt === null || e.at - state.failureLoggedAt >= policy.failureLogIntervalMs;
-  if (due) logs.push({ event: 'credentials.fetch_failed', reason: e.reason, message: e.message, consecutive });
+    !sameReason ||
+    state.failureLoggedAt === null ||
+    e.at - state.failureLoggedAt >= policy.failureLogIntervalMs;
+  if (due)
+    logs.push({
+      event: 'credentials.fetch_failed',
+      reason: e.reason,
+      message: e.message,
+      consecutive,
+    });
   const last = state.history[state.history.length - 1];
   const history =
     sameReason && last?.type === 'fetch_failed' && last.reason === e.reason
-      ? [...state.history.slice(0, -1), { ...last, message: e.message, count: last.count + 1, lastAt: e.at }]
+      ? [
+          ...state.history.slice(0, -1),
+          { ...last, message: e.message, count: last.count + 1, lastAt: e.at },
+        ]
       : push(
           state.history,
-          { type: 'fetch_failed', at: e.at, reason: e.reason, message: e.message, count: 1, lastAt: e.at },
+          {
+            type: 'fetch_failed',
+            at: e.at,
+            reason: e.reason,
+            message: e.message,
+            count: 1,
+            lastAt: e.at,
+          },
           policy.historyLimit,
         );
   const expiringWarnedFor =
-    state.phase === 'tracking' ? warnExpiring(state.expiringWarnedFor, state.held, e.at, policy, logs) : state.expiringWarnedFor;
+    state.phase === 'tracking'
+      ? warnExpiring(state.expiringWarnedFor, state.held, e.at, policy, logs)
+      : state.expiringWarnedFor;
   return {
     state: {
       ...state,
@@ -205,6 +270,10 @@ function warnExpiring(
 ): string | null {
   const remaining = held.expiration - now;
   if (remaining > policy.minTtlMs || warnedFor === held.accessKeyId) return warnedFor;
-  logs.push({ event: 'credentials.expiring', accessKeyId: held.accessKeyId, expiresInSeconds: Math.max(0, Math.floor(remaining / 1000)) });
+  logs.push({
+    event: 'credentials.expiring',
+    accessKeyId: held.accessKeyId,
+    expiresInSeconds: Math.max(0, Math.floor(remaining / 1000)),
+  });
   return held.accessKeyId;
 }

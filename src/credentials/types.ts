@@ -42,7 +42,10 @@ export class Credentials {
   }
 
   toJSON(): { accessKeyId: string; expiration: string } {
-    return { accessKeyId: maskAccessKeyId(this.accessKeyId), expiration: this.expiration.toISOString() };
+    return {
+      accessKeyId: maskAccessKeyId(this.accessKeyId),
+      expiration: this.expiration.toISOString(),
+    };
   }
 
   toString(): string {
@@ -72,8 +75,18 @@ export interface Fetched {
 
 /** A history entry: what changed, and when (epoch ms). Never carries a secret. */
 export type HistoryEvent =
-  | { readonly type: 'rotated'; readonly at: number; readonly accessKeyId: string; readonly expiration: string }
-  | { readonly type: 'role_changed'; readonly at: number; readonly from: string | null; readonly to: string | null }
+  | {
+      readonly type: 'rotated';
+      readonly at: number;
+      readonly accessKeyId: string;
+      readonly expiration: string;
+    }
+  | {
+      readonly type: 'role_changed';
+      readonly at: number;
+      readonly from: string | null;
+      readonly to: string | null;
+    }
   | {
       readonly type: 'fetch_failed';
       readonly at: number;

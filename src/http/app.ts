@@ -56,7 +56,10 @@ export function createApp(deps: AppDeps, admin: { token: Secret | null } | null)
     const token = admin.token;
     app.use((req: Request, res: Response, next: NextFunction) => {
       if (tokenMatches(req.headers.authorization, token)) return next();
-      res.set('www-authenticate', 'Bearer realm="rolecall"').status(401).json({ error: 'unauthorized' });
+      res
+        .set('www-authenticate', 'Bearer realm="rolecall"')
+        .status(401)
+        .json({ error: 'unauthorized' });
     });
   }
   app.get('/livez', (_req, res) => {
@@ -81,7 +84,8 @@ export function createApp(deps: AppDeps, admin: { token: Secret | null } | null)
       const view = deps.whoami();
       const format = req.query.format;
       const wantsText =
-        format === 'text' || (format !== 'json' && req.accepts(['application/json', 'text/plain']) === 'text/plain');
+        format === 'text' ||
+        (format !== 'json' && req.accepts(['application/json', 'text/plain']) === 'text/plain');
       if (wantsText) {
         res.type('text/plain').send(whoamiText(view));
         return;

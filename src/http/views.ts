@@ -25,11 +25,23 @@ const iso = (ms: number | null): string | null => (ms === null ? null : new Date
 function historyView(e: HistoryEvent): Record<string, unknown> {
   switch (e.type) {
     case 'rotated':
-      return { type: e.type, at: iso(e.at), accessKeyId: maskAccessKeyId(e.accessKeyId), expiration: e.expiration };
+      return {
+        type: e.type,
+        at: iso(e.at),
+        accessKeyId: maskAccessKeyId(e.accessKeyId),
+        expiration: e.expiration,
+      };
     case 'role_changed':
       return { type: e.type, at: iso(e.at), from: e.from, to: e.to };
     case 'fetch_failed':
-      return { type: e.type, at: iso(e.at), reason: e.reason, message: e.message, count: e.count, lastAt: iso(e.lastAt) };
+      return {
+        type: e.type,
+        at: iso(e.at),
+        reason: e.reason,
+        message: e.message,
+        count: e.count,
+        lastAt: iso(e.lastAt),
+      };
     case 'recovered':
       return { type: e.type, at: iso(e.at), afterFailures: e.afterFailures };
   }
@@ -57,12 +69,21 @@ export function whoamiView(input: WhoamiInput): Record<string, unknown> {
     polls: state.polls,
     consecutiveFailures: state.consecutiveFailures,
     lastSuccess: iso(state.lastSuccess),
-    lastError: state.lastError === null ? null : { reason: state.lastError.reason, message: state.lastError.message, at: iso(state.lastError.at) },
+    lastError:
+      state.lastError === null
+        ? null
+        : {
+            reason: state.lastError.reason,
+            message: state.lastError.message,
+            at: iso(state.lastError.at),
+          },
     clockSkewSeconds: state.clockSkewSeconds,
     history: state.history.map(historyView),
     health: input.health,
   };
-  if (id !== null && id.roleArn === null) view.roleNote = 'the endpoint does not name the role (EKS Pod Identity answers carry only AccountId)';
+  if (id !== null && id.roleArn === null)
+    view.roleNote =
+      'the endpoint does not name the role (EKS Pod Identity answers carry only AccountId)';
   if (input.expectedRole !== null) view.expectedRole = input.expectedRole;
   if (input.task !== null) view.task = input.task;
   return view;
@@ -87,24 +108,42 @@ export function whoamiText(v: Record<string, unknown>): string {
     row('role', role.arn ?? role.name ?? '(unknown)'),
     row('account', role.account ?? '(unknown)'),
     row('access key', String(v.accessKeyId ?? '(none yet)')),
-    row('expires', v.expiration === null ? '(unknown)' : `${v.expiration} (${expires !== null && expires < 0 ? 'expired' : `in ${formatSeconds(expires ?? 0)}`})`),
-    row('first seen', v.firstSeen === null ? '(never)' : `${v.firstSeen} (age ${formatSeconds(age ?? 0)})`),
+    row(
+      'expires',
+      v.expiration === null
+        ? '(unknown)'
+        : `${v.expiration} (${expires !== null && expires < 0 ? 'expired' : `in ${formatSeconds(expires ?? 0)}`})`,
+    ),
+    row(
+      'first seen',
+      v.firstSeen === null ? '(never)' : `${v.firstSeen} (age ${formatSeconds(age ?? 0)})`,
+    ),
     row('rotations', String(v.rotations)),
     row('role changes', String(v.roleChanges)),
     row('last success', String(v.lastSuccess ?? '(never)')),
-    row('last error', lastError === null ? 'none' : `${lastError.at} ${lastError.reason}: ${lastError.message}`),
+    row(
+      'last error',
+      lastError === null ? 'none' : `${lastError.at} ${lastError.reason}: ${lastError.message}`,
+    ),
   ];
   if (v.expectedRole !== undefined) lines.push(row('expected role', String(v.expectedRole)));
   const task = v.task as TaskInfo | undefined;
   if (task !== undefined) {
-    lines.push(row('task', task.taskArn), row('  family', `${task.family}:${task.revision}`), row('  cluster', task.cluster), row('  launch/AZ', `${task.launchType} ${task.availabilityZone}`));
+    lines.push(
+      row('task', task.taskArn),
+      row('  family', `${task.family}:${task.revision}`),
+      row('  cluster', task.cluster),
+      row('  launch/AZ', `${task.launchType} ${task.availabilityZone}`),
+    );
   }
   const history = v.history as Record<string, unknown>[];
   if (history.length > 0) {
     lines.push('history');
     for (const e of history.slice(-10)) {
       const { type, at, ...rest } = e;
-      const detail = Object.entries(rest).map(([k, val]) => `${k}=${val}`).join(' ');
+      const detail = Object.entries(rest)
+        .map(([k, val]) => `${k}=${val}`)
+        .join(' ');
       lines.push(`  ${String(at)}  ${String(type).padEnd(13)}${detail}`);
     }
   }

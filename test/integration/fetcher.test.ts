@@ -17,14 +17,31 @@ type Behaviour = (res: ServerResponse, socket: import('node:net').Socket) => voi
 const json = (status: number, body: unknown) => (res: ServerResponse) => {
   res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
 };
-const text = (status: number, body: string, headers: Record<string, string> = {}) => (res: ServerResponse) => {
-  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', ...headers }).end(body);
-};
+const text =
+  (status: number, body: string, headers: Record<string, string> = {}) =>
+  (res: ServerResponse) => {
+    res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', ...headers }).end(body);
+  };
 
-const cases: { name: string; behaviour: Behaviour; reason: string; status?: number; retryAfterMs?: number }[] = [
+const cases: {
+  name: string;
+  behaviour: Behaviour;
+  reason: string;
+  status?: number;
+  retryAfterMs?: number;
+}[] = [
   { name: 'stalls before headers', behaviour: () => {}, reason: 'timeout' },
-  { name: 'stalls after headers', behaviour: (res) => res.writeHead(200, { 'content-type': 'application/json' }).write('{"RoleArn":'), reason: 'timeout' },
-  { name: 'resets the connection', behaviour: (_res, socket) => socket.destroy(), reason: 'connection' },
+  {
+    name: 'stalls after headers',
+    behaviour: (res) =>
+      res.writeHead(200, { 'content-type': 'application/json' }).write('{"RoleArn":'),
+    reason: 'timeout',
+  },
+  {
+    name: 'resets the connection',
+    behaviour: (_res, socket) => socket.destroy(),
+    reason: 'connection',
+  },
   {
     name: 'closes mid-body (truncated, content-length larger)',
     behaviour: (res, socket) => {
@@ -34,24 +51,103 @@ const cases: { name: string; behaviour: Behaviour; reason: string; status?: numb
     },
     reason: 'connection',
   },
-  { name: '429 with Retry-After', behaviour: text(429, 'You have reached maximum request limit.', { 'retry-after': '7' }), reason: 'throttled', status: 429, retryAfterMs: 7000 },
-  { name: '503 CredentialsUninitialized', behaviour: json(503, { code: 'CredentialsUninitialized', message: 'CredentialsV2Request: Credentials uninitialized for ID', HTTPErrorCode: 503 }), reason: 'uninitialized', status: 503 },
-  { name: '503 other', behaviour: text(503, 'Service Unavailable'), reason: 'server_error', status: 503 },
-  { name: '500 InternalServerError', behaviour: json(500, { code: 'InternalServerError', message: 'x', HTTPErrorCode: 500 }), reason: 'server_error', status: 500 },
-  { name: '400 InvalidIdInRequest', behaviour: json(400, { code: 'InvalidIdInRequest', message: 'CredentialsV2Request: Credentials not found', HTTPErrorCode: 400 }), reason: 'not_found', status: 400 },
-  { name: '404 plain', behaviour: text(404, '404 page not found\n'), reason: 'not_found', status: 404 },
+  {
+    name: '429 with Retry-After',
+    behaviour: text(429, 'You have reached maximum request limit.', { 'retry-after': '7' }),
+    reason: 'throttled',
+    status: 429,
+    retryAfterMs: 7000,
+  },
+  {
+    name: '503 CredentialsUninitialized',
+    behaviour: json(503, {
+      code: 'CredentialsUninitialized',
+      message: 'CredentialsV2Request: Credentials uninitialized for ID',
+      HTTPErrorCode: 503,
+    }),
+    reason: 'uninitialized',
+    status: 503,
+  },
+  {
+    name: '503 other',
+    behaviour: text(503, 'Service Unavailable'),
+    reason: 'server_error',
+    status: 503,
+  },
+  {
+    name: '500 InternalServerError',
+    behaviour: json(500, { code: 'InternalServerError', message: 'x', HTTPErrorCode: 500 }),
+    reason: 'server_error',
+    status: 500,
+  },
+  {
+    name: '400 InvalidIdInRequest',
+    behaviour: json(400, {
+      code: 'InvalidIdInRequest',
+      message: 'CredentialsV2Request: Credentials not found',
+      HTTPErrorCode: 400,
+    }),
+    reason: 'not_found',
+    status: 400,
+  },
+  {
+    name: '404 plain',
+    behaviour: text(404, '404 page not found\n'),
+    reason: 'not_found',
+    status: 404,
+  },
   { name: '401', behaviour: text(401, 'no'), reason: 'unauthorized', status: 401 },
-  { name: '403 EKS Host check', behaviour: text(403, 'forbidden\n'), reason: 'unauthorized', status: 403 },
-  { name: '400 other', behaviour: text(400, `Service account token cannot be parsed: ${CANARY.authToken}\n`), reason: 'http_error', status: 400 },
-  { name: '301 redirect', behaviour: (res) => res.writeHead(301, { location: '/v2/credentials/elsewhere' }).end(), reason: 'redirect', status: 301 },
-  { name: 'HTML', behaviour: text(200, '<html><body>Proxy login</body></html>'), reason: 'invalid_json' },
-  { name: 'truncated JSON with honest length', behaviour: text(200, ecsBody().slice(0, 60)), reason: 'invalid_json' },
-  { name: 'wrong types', behaviour: json(200, { RoleArn: 1, AccessKeyId: [], SecretAccessKey: CANARY.secret, Token: CANARY.token, Expiration: 5 }), reason: 'invalid_response' },
-  { name: 'expired', behaviour: text(200, ecsBody({ expiration: new Date(Date.now() - 60_000) })), reason: 'expired' },
+  {
+    name: '403 EKS Host check',
+    behaviour: text(403, 'forbidden\n'),
+    reason: 'unauthorized',
+    status: 403,
+  },
+  {
+    name: '400 other',
+    behaviour: text(400, `Service account token cannot be parsed: ${CANARY.authToken}\n`),
+    reason: 'http_error',
+    status: 400,
+  },
+  {
+    name: '301 redirect',
+    behaviour: (res) => res.writeHead(301, { location: '/v2/credentials/elsewhere' }).end(),
+    reason: 'redirect',
+    status: 301,
+  },
+  {
+    name: 'HTML',
+    behaviour: text(200, '<html><body>Proxy login</body></html>'),
+    reason: 'invalid_json',
+  },
+  {
+    name: 'truncated JSON with honest length',
+    behaviour: text(200, ecsBody().slice(0, 60)),
+    reason: 'invalid_json',
+  },
+  {
+    name: 'wrong types',
+    behaviour: json(200, {
+      RoleArn: 1,
+      AccessKeyId: [],
+      SecretAccessKey: CANARY.secret,
+      Token: CANARY.token,
+      Expiration: 5,
+    }),
+    reason: 'invalid_response',
+  },
+  {
+    name: 'expired',
+    behaviour: text(200, ecsBody({ expiration: new Date(Date.now() - 60_000) })),
+    reason: 'expired',
+  },
   {
     name: 'huge, declared',
     behaviour: (res) => {
-      res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(8 * 1024 * 1024) });
+      res.writeHead(200, {
+        'content-type': 'application/json',
+        'content-length': String(8 * 1024 * 1024),
+      });
       res.write(Buffer.alloc(1024, 0x20));
     },
     reason: 'too_large',
@@ -81,9 +177,17 @@ for (const c of cases) {
       await dispatcher.close().catch(() => {});
       await server.close();
     });
-    const endpoint = resolveContainerEndpoint({ AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: `/v2/credentials/${CANARY.credentialsId}` }, server.url);
+    const endpoint = resolveContainerEndpoint(
+      { AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: `/v2/credentials/${CANARY.credentialsId}` },
+      server.url,
+    );
     assert.ok(endpoint);
-    const err = await fetchContainerCredentials(endpoint, { dispatcher, timeoutMs: 300, now: Date.now, readFile: (p) => readFile(p, 'utf8') }).then(
+    const err = await fetchContainerCredentials(endpoint, {
+      dispatcher,
+      timeoutMs: 300,
+      now: Date.now,
+      readFile: (p) => readFile(p, 'utf8'),
+    }).then(
       () => assert.fail('expected a failure'),
       (e: unknown) => e,
     );
@@ -98,12 +202,23 @@ for (const c of cases) {
 test('connection refused → connection', async () => {
   const server = await startServer(() => {});
   await server.close();
-  const endpoint = resolveContainerEndpoint({ AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: '/v2/credentials/x' }, server.url);
+  const endpoint = resolveContainerEndpoint(
+    { AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: '/v2/credentials/x' },
+    server.url,
+  );
   assert.ok(endpoint);
-  await assert.rejects(fetchContainerCredentials(endpoint, { dispatcher: new Agent(), timeoutMs: 500, now: Date.now, readFile: async () => '' }), {
-    reason: 'connection',
-    message: 'connection failed (ECONNREFUSED)',
-  });
+  await assert.rejects(
+    fetchContainerCredentials(endpoint, {
+      dispatcher: new Agent(),
+      timeoutMs: 500,
+      now: Date.now,
+      readFile: async () => '',
+    }),
+    {
+      reason: 'connection',
+      message: 'connection failed (ECONNREFUSED)',
+    },
+  );
 });
 
 test('success: Date header kept for skew; token file re-read per request and sent as Authorization', async (t) => {
@@ -113,19 +228,34 @@ test('success: Date header kept for skew; token file re-read per request and sen
   const seen: (string | undefined)[] = [];
   const server = await startServer((req, res) => {
     seen.push(req.headers.authorization);
-    res.writeHead(200, { 'content-type': 'application/json', date: new Date(Date.now() + 120_000).toUTCString() }).end(ecsBody());
+    res
+      .writeHead(200, {
+        'content-type': 'application/json',
+        date: new Date(Date.now() + 120_000).toUTCString(),
+      })
+      .end(ecsBody());
   });
   const dispatcher = new Agent();
   t.after(async () => {
     await dispatcher.close();
     await server.close();
   });
-  const endpoint = resolveContainerEndpoint({ AWS_CONTAINER_CREDENTIALS_FULL_URI: `${server.url}/v1/credentials`, AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: tokenFile });
+  const endpoint = resolveContainerEndpoint({
+    AWS_CONTAINER_CREDENTIALS_FULL_URI: `${server.url}/v1/credentials`,
+    AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: tokenFile,
+  });
   assert.ok(endpoint);
-  const deps = { dispatcher, timeoutMs: 1000, now: Date.now, readFile: (p: string) => readFile(p, 'utf8') };
+  const deps = {
+    dispatcher,
+    timeoutMs: 1000,
+    now: Date.now,
+    readFile: (p: string) => readFile(p, 'utf8'),
+  };
   const f = await fetchContainerCredentials(endpoint, deps);
   assert.equal(f.identity.roleName, 'orders-task');
-  assert.ok(f.endpointDate !== null && Math.abs(f.endpointDate.getTime() - Date.now() - 120_000) < 3000);
+  assert.ok(
+    f.endpointDate !== null && Math.abs(f.endpointDate.getTime() - Date.now() - 120_000) < 3000,
+  );
   writeFileSync(tokenFile, 'second-token');
   await fetchContainerCredentials(endpoint, deps);
   assert.deepEqual(seen, ['first-token', 'second-token']);
@@ -137,9 +267,15 @@ test('success: Date header kept for skew; token file re-read per request and sen
     assertNoCanary(e.message, 'token_file error');
     return true;
   });
-  await assert.rejects(fetchContainerCredentials({ ...endpoint, authorization: { kind: 'file', path: join(dir, 'missing') } }, deps), {
-    reason: 'token_file',
-    message: 'cannot read AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE (ENOENT)',
-  });
+  await assert.rejects(
+    fetchContainerCredentials(
+      { ...endpoint, authorization: { kind: 'file', path: join(dir, 'missing') } },
+      deps,
+    ),
+    {
+      reason: 'token_file',
+      message: 'cannot read AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE (ENOENT)',
+    },
+  );
   assert.equal(seen.length, 2, 'a bad token file never reaches the network');
 });

@@ -17,9 +17,18 @@ const ecs = {
 
 test('ECS body: identity from RoleArn, secrets hidden from JSON, inspect and toString', () => {
   const { credentials, identity } = parseCredentialsBody(ecs, 'container-role', NOW);
-  assert.deepEqual(identity, { source: 'container-role', roleArn: ecs.RoleArn, roleName: 'orders-task', accountId: '111122223333' });
+  assert.deepEqual(identity, {
+    source: 'container-role',
+    roleArn: ecs.RoleArn,
+    roleName: 'orders-task',
+    accountId: '111122223333',
+  });
   assert.equal(credentials.expiration.toISOString(), '2026-11-28T18:00:00.000Z');
-  for (const rendered of [JSON.stringify(credentials), inspect(credentials, { showHidden: true, depth: 5 }), `${credentials}`]) {
+  for (const rendered of [
+    JSON.stringify(credentials),
+    inspect(credentials, { showHidden: true, depth: 5 }),
+    `${credentials}`,
+  ]) {
     assert.ok(!rendered.includes(SECRET) && !rendered.includes(TOKEN), rendered);
   }
   assert.equal(credentials.hasSecrets(), true);
@@ -27,16 +36,35 @@ test('ECS body: identity from RoleArn, secrets hidden from JSON, inspect and toS
 
 test('EKS body: AccountId without RoleArn keeps roleArn null rather than inventing one', () => {
   const { RoleArn: _, ...rest } = ecs;
-  const { identity } = parseCredentialsBody({ ...rest, AccountId: '444455556666' }, 'container-role', NOW);
-  assert.deepEqual(identity, { source: 'container-role', roleArn: null, roleName: null, accountId: '444455556666' });
+  const { identity } = parseCredentialsBody(
+    { ...rest, AccountId: '444455556666' },
+    'container-role',
+    NOW,
+  );
+  assert.deepEqual(identity, {
+    source: 'container-role',
+    roleArn: null,
+    roleName: null,
+    accountId: '444455556666',
+  });
 });
 
 test('Expiration is parsed leniently: Z, offsets, fractions; junk refused', () => {
   assert.equal(parseExpiration('2026-11-28T18:00:00Z')?.toISOString(), '2026-11-28T18:00:00.000Z');
-  assert.equal(parseExpiration('2026-11-28T19:00:00+01:00')?.toISOString(), '2026-11-28T18:00:00.000Z');
-  assert.equal(parseExpiration('2026-11-28T18:00:00.123456Z')?.toISOString(), '2026-11-28T18:00:00.123Z');
-  assert.equal(parseExpiration('2026-11-28T18:00:00+0000')?.toISOString(), '2026-11-28T18:00:00.000Z');
-  for (const bad of ['tomorrow', '2026-11-28', '1764352800', '', '2026-13-45T99:00:00Z']) assert.equal(parseExpiration(bad), null, bad);
+  assert.equal(
+    parseExpiration('2026-11-28T19:00:00+01:00')?.toISOString(),
+    '2026-11-28T18:00:00.000Z',
+  );
+  assert.equal(
+    parseExpiration('2026-11-28T18:00:00.123456Z')?.toISOString(),
+    '2026-11-28T18:00:00.123Z',
+  );
+  assert.equal(
+    parseExpiration('2026-11-28T18:00:00+0000')?.toISOString(),
+    '2026-11-28T18:00:00.000Z',
+  );
+  for (const bad of ['tomorrow', '2026-11-28', '1764352800', '', '2026-13-45T99:00:00Z'])
+    assert.equal(parseExpiration(bad), null, bad);
 });
 
 function reasonOf(body: unknown): { reason: string; message: string } {
@@ -52,7 +80,10 @@ function reasonOf(body: unknown): { reason: string; message: string } {
 test('invalid bodies name the fields and the expected shape, never the values', () => {
   const missing = reasonOf({ ...ecs, Token: undefined, AccessKeyId: 42 });
   assert.equal(missing.reason, 'invalid_response');
-  assert.match(missing.message, /^AccessKeyId is not a non-empty string; Token is missing: expected a JSON object/);
+  assert.match(
+    missing.message,
+    /^AccessKeyId is not a non-empty string; Token is missing: expected a JSON object/,
+  );
   assert.equal(reasonOf([1, 2]).reason, 'invalid_response');
   assert.equal(reasonOf(null).reason, 'invalid_response');
   assert.equal(reasonOf('string').reason, 'invalid_response');
@@ -65,5 +96,8 @@ test('invalid bodies name the fields and the expected shape, never the values', 
 
 test('credentials already expired are classified as expired', () => {
   const r = reasonOf({ ...ecs, Expiration: '2026-11-28T11:59:59Z' });
-  assert.deepEqual(r, { reason: 'expired', message: 'endpoint served credentials that expired at 2026-11-28T11:59:59.000Z' });
+  assert.deepEqual(r, {
+    reason: 'expired',
+    message: 'endpoint served credentials that expired at 2026-11-28T11:59:59.000Z',
+  });
 });

@@ -37,9 +37,19 @@ function virtualTime(start: number) {
 
 const T0 = Date.parse('2026-11-28T12:00:00Z');
 const H = 3600_000;
-const identity = { source: 'container-role' as const, roleArn: 'arn:aws:iam::111122223333:role/orders-task', roleName: 'orders-task', accountId: '111122223333' };
+const identity = {
+  source: 'container-role' as const,
+  roleArn: 'arn:aws:iam::111122223333:role/orders-task',
+  roleName: 'orders-task',
+  accountId: '111122223333',
+};
 const creds = (key: string, exp: number): Fetched => ({
-  credentials: new Credentials({ accessKeyId: key, secretAccessKey: 's', sessionToken: 't', expiration: new Date(exp) }),
+  credentials: new Credentials({
+    accessKeyId: key,
+    secretAccessKey: 's',
+    sessionToken: 't',
+    expiration: new Date(exp),
+  }),
   identity,
   endpointDate: null,
 });
@@ -74,7 +84,11 @@ test('six-hour life: steady one poll a minute, rotation seen within a poll, neve
   assert.equal(s.rotations, 1);
   assert.equal(maxInFlight, 1);
   assert.ok(calls >= 355 && calls <= 365, `about one poll a minute, got ${calls}`);
-  assert.equal(s.phase === 'tracking' && s.held.firstSeen - (T0 + 5.75 * H) < 60_000, true, 'rotation seen within one interval');
+  assert.equal(
+    s.phase === 'tracking' && s.held.firstSeen - (T0 + 5.75 * H) < 60_000,
+    true,
+    'rotation seen within one interval',
+  );
   await poller.close();
   assert.equal(vt.pending(), 0, 'close cancels the next poll');
 });
@@ -82,7 +96,8 @@ test('six-hour life: steady one poll a minute, rotation seen within a poll, neve
 test('late rotation: polls speed up as expiry nears and see the new key quickly', async () => {
   const vt = virtualTime(T0);
   const rotateAt = T0 + 6 * H - 3 * 60_000; // only 3 minutes before expiry
-  const fetch = async () => (vt.now() < rotateAt ? creds('OLD', T0 + 6 * H) : creds('NEW', T0 + 12 * H));
+  const fetch = async () =>
+    vt.now() < rotateAt ? creds('OLD', T0 + 6 * H) : creds('NEW', T0 + 12 * H);
   const seen: number[] = [];
   const poller = startPoller({
     fetch,
@@ -92,11 +107,15 @@ test('late rotation: polls speed up as expiry nears and see the new key quickly'
     statePolicy: { historyLimit: 50, minTtlMs: 10 * 60_000, failureLogIntervalMs: 300_000 },
     schedulePolicy: defaultSchedulePolicy(60_000, 10 * 60_000),
     onChange: (s) => {
-      if (s.phase === 'tracking' && s.held.accessKeyId === 'NEW' && seen.length === 0) seen.push(vt.now());
+      if (s.phase === 'tracking' && s.held.accessKeyId === 'NEW' && seen.length === 0)
+        seen.push(vt.now());
     },
   });
   await vt.runUntil(T0 + 6 * H);
-  assert.ok((seen[0] ?? Infinity) - rotateAt <= 20_000, `seen ${((seen[0] ?? 0) - rotateAt) / 1000}s after rotation`);
+  assert.ok(
+    (seen[0] ?? Infinity) - rotateAt <= 20_000,
+    `seen ${((seen[0] ?? 0) - rotateAt) / 1000}s after rotation`,
+  );
   await poller.close();
 });
 
@@ -107,7 +126,8 @@ test('failures back off exponentially and honour Retry-After; recovery resets', 
   const fetch = async () => {
     times.push(vt.now() - T0);
     if (mode === 'fail') throw new EndpointError('connection', 'refused');
-    if (mode === 'throttle') throw new EndpointError('throttled', 'HTTP 429', { status: 429, retryAfterMs: 20_000 });
+    if (mode === 'throttle')
+      throw new EndpointError('throttled', 'HTTP 429', { status: 429, retryAfterMs: 20_000 });
     return creds('K', T0 + 6 * H);
   };
   const reasons: (string | null)[] = [];
@@ -132,6 +152,15 @@ test('failures back off exponentially and honour Retry-After; recovery resets', 
   mode = 'ok';
   await vt.runUntil(T0 + 120_000);
   assert.equal(times.at(-1), 117_000, 'waited the 20 s Retry-After, not the 1 s backoff');
-  assert.deepEqual(reasons, ['connection', 'connection', 'connection', 'connection', 'connection', null, 'throttled', null]);
+  assert.deepEqual(reasons, [
+    'connection',
+    'connection',
+    'connection',
+    'connection',
+    'connection',
+    null,
+    'throttled',
+    null,
+  ]);
   await poller.close();
 });

@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { type HealthPolicy, health } from '../../src/credentials/health.ts';
-import { apply, type CredentialState, INITIAL_STATE, type StateEvent, type StatePolicy } from '../../src/credentials/state.ts';
+import {
+  apply,
+  type CredentialState,
+  INITIAL_STATE,
+  type StateEvent,
+  type StatePolicy,
+} from '../../src/credentials/state.ts';
 import type { Identity } from '../../src/credentials/types.ts';
 
 const T0 = Date.parse('2026-11-28T12:00:00Z');
@@ -9,9 +15,19 @@ const MIN = 60_000;
 const H = 60 * MIN;
 const policy: StatePolicy = { historyLimit: 5, minTtlMs: 10 * MIN, failureLogIntervalMs: 5 * MIN };
 const hp: HealthPolicy = { minTtlMs: 10 * MIN, startupFailures: 3 };
-const role = (name: string): Identity => ({ source: 'container-role', roleArn: `arn:aws:iam::111122223333:role/${name}`, roleName: name, accountId: '111122223333' });
+const role = (name: string): Identity => ({
+  source: 'container-role',
+  roleArn: `arn:aws:iam::111122223333:role/${name}`,
+  roleName: name,
+  accountId: '111122223333',
+});
 
-const fetched = (at: number, key: string, expiration: number, name = 'orders-task'): StateEvent => ({
+const fetched = (
+  at: number,
+  key: string,
+  expiration: number,
+  name = 'orders-task',
+): StateEvent => ({
   type: 'fetched',
   at,
   identity: role(name),
@@ -19,7 +35,12 @@ const fetched = (at: number, key: string, expiration: number, name = 'orders-tas
   expiration,
   endpointDate: at + 2000,
 });
-const failed = (at: number, reason: 'timeout' | 'uninitialized' = 'timeout'): StateEvent => ({ type: 'failed', at, reason, message: `m-${reason}` });
+const failed = (at: number, reason: 'timeout' | 'uninitialized' = 'timeout'): StateEvent => ({
+  type: 'failed',
+  at,
+  reason,
+  message: `m-${reason}`,
+});
 
 function run(events: StateEvent[], from: CredentialState = INITIAL_STATE) {
   let state = from;
@@ -42,7 +63,11 @@ test('first fetch: tracking, first_seen logged, skew from the Date header', () =
 });
 
 test('same key again keeps firstSeen; a new key is a rotation with a new firstSeen', () => {
-  const { state, logs } = run([fetched(T0, 'K1', T0 + 6 * H), fetched(T0 + H, 'K1', T0 + 6 * H), fetched(T0 + 5 * H, 'K2', T0 + 11 * H)]);
+  const { state, logs } = run([
+    fetched(T0, 'K1', T0 + 6 * H),
+    fetched(T0 + H, 'K1', T0 + 6 * H),
+    fetched(T0 + 5 * H, 'K2', T0 + 11 * H),
+  ]);
   assert.equal(state.phase === 'tracking' && state.held.firstSeen, T0 + 5 * H);
   assert.equal(state.rotations, 1);
   assert.deepEqual(logs, ['credentials.first_seen', 'credentials.rotated']);
@@ -50,11 +75,19 @@ test('same key again keeps firstSeen; a new key is a rotation with a new firstSe
 });
 
 test('role change counts and logs old and new ARN', () => {
-  const r = apply(run([fetched(T0, 'K1', T0 + 6 * H)]).state, fetched(T0 + MIN, 'K2', T0 + 6 * H, 'payments-task'), policy);
+  const r = apply(
+    run([fetched(T0, 'K1', T0 + 6 * H)]).state,
+    fetched(T0 + MIN, 'K2', T0 + 6 * H, 'payments-task'),
+    policy,
+  );
   assert.equal(r.state.roleChanges, 1);
   assert.equal(r.state.rotations, 1);
   const change = r.logs.find((l) => l.event === 'credentials.role_changed');
-  assert.deepEqual(change, { event: 'credentials.role_changed', from: role('orders-task').roleArn, to: role('payments-task').roleArn });
+  assert.deepEqual(change, {
+    event: 'credentials.role_changed',
+    from: role('orders-task').roleArn,
+    to: role('payments-task').roleArn,
+  });
 });
 
 test('every health state over a simulated six-hour credential life', () => {
@@ -62,20 +95,34 @@ test('every health state over a simulated six-hour credential life', () => {
   let s = INITIAL_STATE;
   assert.equal(health(s, T0, hp).status, 'starting');
   s = run([failed(T0)], s).state;
-  assert.equal(health(s, T0, hp).status, 'starting', 'one failure during start-up is still starting');
+  assert.equal(
+    health(s, T0, hp).status,
+    'starting',
+    'one failure during start-up is still starting',
+  );
   s = run([failed(T0 + 1000, 'uninitialized'), failed(T0 + 3000, 'uninitialized')], s).state;
   const never = health(s, T0 + 3000, hp);
   assert.equal(never.status, 'failing');
-  assert.match(never.checks[0]?.detail ?? '', /no credentials obtained yet after 3 attempt\(s\); last error uninitialized/);
+  assert.match(
+    never.checks[0]?.detail ?? '',
+    /no credentials obtained yet after 3 attempt\(s\); last error uninitialized/,
+  );
   s = run([fetched(T0 + 5000, 'K1', exp)], s).state;
   assert.equal(health(s, T0 + 5000, hp).status, 'ok');
   s = run([failed(T0 + 3 * H)], s).state;
   const degraded = health(s, T0 + 3 * H, hp);
   assert.equal(degraded.status, 'degraded');
-  assert.match(degraded.checks[0]?.detail ?? '', /^last poll failed \(timeout: m-timeout\); held credentials valid for 3\.0h$/);
+  assert.match(
+    degraded.checks[0]?.detail ?? '',
+    /^last poll failed \(timeout: m-timeout\); held credentials valid for 3\.0h$/,
+  );
   s = run([fetched(T0 + 3 * H + 1000, 'K1', exp)], s).state;
   assert.equal(health(s, T0 + 3 * H + 1000, hp).status, 'ok');
-  assert.equal(health(s, exp - 10 * MIN + 1000, hp).status, 'failing', 'inside MIN_TTL without rotation');
+  assert.equal(
+    health(s, exp - 10 * MIN + 1000, hp).status,
+    'failing',
+    'inside MIN_TTL without rotation',
+  );
   assert.equal(health(s, exp - 10 * MIN - 1000, hp).status, 'ok', 'just outside MIN_TTL');
   const expired = health(s, exp + 1, hp);
   assert.equal(expired.status, 'failing');
@@ -86,11 +133,17 @@ test('every health state over a simulated six-hour credential life', () => {
 
 test('expected role: match ok, mismatch failing', () => {
   const s = run([fetched(T0, 'K1', T0 + 6 * H)]).state;
-  const expectedRole = (pattern: string) => ({ pattern, matches: (arn: string | null) => arn?.endsWith(`/${pattern}`) ?? false });
+  const expectedRole = (pattern: string) => ({
+    pattern,
+    matches: (arn: string | null) => arn?.endsWith(`/${pattern}`) ?? false,
+  });
   assert.equal(health(s, T0, { ...hp, expectedRole: expectedRole('orders-task') }).status, 'ok');
   const bad = health(s, T0, { ...hp, expectedRole: expectedRole('other') });
   assert.equal(bad.status, 'failing');
-  assert.equal(bad.checks[1]?.detail, 'role arn:aws:iam::111122223333:role/orders-task does not match expected other');
+  assert.equal(
+    bad.checks[1]?.detail,
+    'role arn:aws:iam::111122223333:role/orders-task does not match expected other',
+  );
 });
 
 test('failures: logged once per reason, again after the interval; history folds repeats and stays capped', () => {
@@ -98,19 +151,38 @@ test('failures: logged once per reason, again after the interval; history folds 
   const events: StateEvent[] = [];
   for (let i = 1; i <= 40; i++) events.push(failed(T0 + i * 10_000));
   const { state, logs } = run(events, start);
-  assert.deepEqual(logs, ['credentials.fetch_failed', 'credentials.fetch_failed'], 'first, then once after 5 minutes');
+  assert.deepEqual(
+    logs,
+    ['credentials.fetch_failed', 'credentials.fetch_failed'],
+    'first, then once after 5 minutes',
+  );
   const last = state.history.at(-1);
   assert.equal(last?.type === 'fetch_failed' && last.count, 40);
-  const mixed = run([failed(T0 + 410_000, 'uninitialized'), fetched(T0 + 411_000, 'K1', T0 + 6 * H)], state);
-  assert.deepEqual(mixed.logs, ['credentials.fetch_failed', 'credentials.recovered'], 'a new reason logs at once');
+  const mixed = run(
+    [failed(T0 + 410_000, 'uninitialized'), fetched(T0 + 411_000, 'K1', T0 + 6 * H)],
+    state,
+  );
+  assert.deepEqual(
+    mixed.logs,
+    ['credentials.fetch_failed', 'credentials.recovered'],
+    'a new reason logs at once',
+  );
   let capped = mixed.state;
-  for (let i = 0; i < 20; i++) capped = run([fetched(T0 + H + i, `R${i}`, T0 + 7 * H)], capped).state;
+  for (let i = 0; i < 20; i++)
+    capped = run([fetched(T0 + H + i, `R${i}`, T0 + 7 * H)], capped).state;
   assert.equal(capped.history.length, 5);
   assert.equal(capped.rotations, 20);
 });
 
 test('expiring is logged once per access key', () => {
   const s = run([fetched(T0, 'K1', T0 + 15 * MIN)]).state;
-  const { logs } = run([fetched(T0 + 6 * MIN, 'K1', T0 + 15 * MIN), fetched(T0 + 7 * MIN, 'K1', T0 + 15 * MIN), failed(T0 + 8 * MIN)], s);
+  const { logs } = run(
+    [
+      fetched(T0 + 6 * MIN, 'K1', T0 + 15 * MIN),
+      fetched(T0 + 7 * MIN, 'K1', T0 + 15 * MIN),
+      failed(T0 + 8 * MIN),
+    ],
+    s,
+  );
   assert.deepEqual(logs, ['credentials.expiring', 'credentials.fetch_failed']);
 });

@@ -1,0 +1,63 @@
+/** `rolecall emulate`: a local credentials endpoint with synthetic credentials, until SIGTERM. */
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import type { Io } from '../cli.ts';
+import { parseScenario, SCENARIOS, type Scenario, startEmulator } from '../emulator/index.ts';
+
+/** A built-in scenario name, or a path to a JSON scenario file. */
+export function loadScenario(nameOrPath: string): Scenario {
+  const builtIn = (SCENARIOS as Readonly<Record<string, Scenario>>)[nameOrPath];
+  if (builtIn !== undefined) return builtIn;
+  if (!nameOrPath.endsWith('.json')) {
+    throw new Error(
+      `unknown scenario "${nameOrPath}"; expected one of ${Object.keys(SCENARIOS).join(', ')} or a path to a .json file`,
+    );
+  }
+  return parseScenario(JSON.parse(readFileSync(nameOrPath, 'utf8')) as unknown);
+}
+
+export function exportLines(env: Readonly<Record<string, string>>): string {
+  return Object.entries(env)
+    .map(([k, v]) => `export ${k}=${v}`)
+    .join('\n');
+}
+
+export async function emulate(args: readonly string[], io: Io): Promise<number> {
+  const opts = parseArgs({
+    args: [...args],
+    options: {
+      mode: { type: 'string', default: 'ecs' },
+      host: { type: 'string', default: '127.0.0.1' },
+      port: { type: 'string', default: '0' },
+      scenario: { type: 'string', default: 'steady' },
+    },
+    strict: true,
+  }).values;
+  if (opts.mode !== 'ecs') {
+    io.stderr(
+      `rolecall emulate: --mode ${opts.mode} is not available yet; this build emulates ecs\n`,
+    );
+    return 2;
+  }
+  const port = Number(opts.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    io.stderr(`rolecall emulate: --port "${opts.port}" is not a port number (0-65535)\n`);
+    return 2;
+  }
+  let scenario: Scenario;
+  try {
+    scenario = loadScenario(opts.scenario);
+  } catch (err) {
+    io.stderr(`rolecall emulate: ${(err as Error).message}\n`);
+    return 2;
+  }
+  const emulator = await startEmulator({ scenario, host: opts.host, port });
+  io.stdout(
+    `# rolecall emulator (ecs, scenario ${opts.scenario}) on ${emulator.url}; synthetic credentials only\n`,
+  );
+  io.stdout(`${exportLines(emulator.env)}\n`);
+  io.stdout('# then: rolecall serve   (or any AWS SDK; Ctrl-C stops the emulator)\n');
+  await io.untilSignal();
+  await emulator.close();
+  return 0;
+}

@@ -1,0 +1,36 @@
+/** The whole sidecar on loopback ephemeral ports, logs captured. */
+import { loadConfig } from '../src/config.ts';
+import { createLogger } from '../src/logger.ts';
+import { type Service, type ServiceDeps, startService } from '../src/service.ts';
+import { captureLogs } from './helpers.ts';
+
+/** Starts the whole sidecar on loopback ephemeral ports with the given environment. */
+export async function startSidecar(
+  env: Record<string, string>,
+  extra: Partial<Omit<ServiceDeps, 'config' | 'logger' | 'version'>> = {},
+): Promise<{
+  service: Service;
+  logs: ReturnType<typeof captureLogs>;
+  publicUrl: string;
+  adminUrl: string;
+}> {
+  const config = loadConfig(
+    {
+      ROLECALL_LISTEN: '127.0.0.1:0',
+      ROLECALL_ADMIN_LISTEN: '127.0.0.1:0',
+      ROLECALL_LOG_LEVEL: 'debug',
+      ...env,
+    },
+    () => {
+      throw new Error('no files in tests');
+    },
+  );
+  const logs = captureLogs();
+  const service = await startService({
+    config,
+    logger: createLogger(config.logLevel, logs.stream),
+    version: '0.0.0-test',
+    ...extra,
+  });
+  return { service, logs, publicUrl: service.public.url, adminUrl: service.admin.url };
+}
