@@ -64,17 +64,17 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   try {
     switch (command) {
       case 'serve':
-        return (await import('./commands/serve.ts')).serve(args, io);
+        return await (await import('./commands/serve.ts')).serve(args, io);
       case 'healthcheck':
-        return (await import('./commands/healthcheck.ts')).healthcheck(args, io);
+        return await (await import('./commands/healthcheck.ts')).healthcheck(args, io);
       case 'whoami':
-        return (await import('./commands/whoami.ts')).whoami(args, io);
+        return await (await import('./commands/whoami.ts')).whoami(args, io);
       case 'check':
-        return (await import('./chain/check.ts')).runCheck([...args], checkIo(io));
+        return await (await import('./chain/check.ts')).runCheck([...args], checkIo(io));
       case 'emulate':
-        return (await import('./commands/emulate.ts')).emulate(args, io);
+        return await (await import('./commands/emulate.ts')).emulate(args, io);
       case 'demo':
-        return (await import('./commands/demo.ts')).demo(args, io);
+        return await (await import('./commands/demo.ts')).demo(args, io);
       default:
         io.stderr(`rolecall: unknown command "${command}"\n\n${USAGE}`);
         return 2;
