@@ -238,3 +238,59 @@ test('admin token: required bearer on the admin listener, compared in constant t
   await request(publicUrl).post('/healthz').expect(405);
   assert.ok(!logs.text().includes(token), 'the admin token is redacted from request logs');
 });
+
+test('task metadata: retried while down, then in /whoami and rolecall_task_info; never blocks health', async (t) => {
+  const ep = await controllableEndpoint();
+  let metadataUp = false;
+  const meta = await startServer((req, res) => {
+    if (!metadataUp) return void res.writeHead(500).end();
+    assert.equal(req.url, '/v4/meta-id/task');
+    res.writeHead(200, { 'content-type': 'application/json' }).end(
+      JSON.stringify({
+        Cluster: 'default',
+        TaskARN: 'arn:aws:ecs:us-west-2:111122223333:task/default/158d1c8083dd49d6b527399fd6414f5c',
+        Family: 'orders',
+        Revision: '26',
+        AvailabilityZone: 'us-west-2d',
+        LaunchType: 'FARGATE',
+        Containers: [],
+      }),
+    );
+  });
+  const { service, publicUrl, adminUrl } = await startSidecar({
+    ...ep.env,
+    ECS_CONTAINER_METADATA_URI_V4: `${meta.url}/v4/meta-id`,
+  });
+  t.after(async () => {
+    await service.close();
+    await ep.server.close();
+    await meta.close();
+  });
+  await waitFor(() => service.state().phase === 'tracking', 3000, 'first fetch');
+  assert.equal(
+    (await request(publicUrl).get('/healthz').expect(200)).body.status,
+    'ok',
+    'metadata down does not affect health',
+  );
+  assert.equal((await request(adminUrl).get('/whoami')).body.task, undefined);
+  metadataUp = true;
+  await waitFor(
+    async () => (await request(adminUrl).get('/whoami')).body.task !== undefined,
+    10_000,
+    'task metadata',
+  );
+  const w = await request(adminUrl).get('/whoami');
+  assert.deepEqual(w.body.task, {
+    cluster: 'default',
+    taskArn: 'arn:aws:ecs:us-west-2:111122223333:task/default/158d1c8083dd49d6b527399fd6414f5c',
+    family: 'orders',
+    revision: '26',
+    availabilityZone: 'us-west-2d',
+    launchType: 'FARGATE',
+  });
+  const m = await request(publicUrl).get('/metrics');
+  assert.match(
+    m.text,
+    /^rolecall_task_info\{cluster="default",task_arn="arn:aws:ecs:us-west-2:111122223333:task\/default\/158d1c8083dd49d6b527399fd6414f5c",family="orders",revision="26",launch_type="FARGATE",availability_zone="us-west-2d"\} 1$/m,
+  );
+});
