@@ -3,9 +3,9 @@
  * at once, each with the variable's name, what is wrong and the accepted form; the CLI exits 2.
  */
 import {
-  type ContainerEndpoint,
+  type CredentialEndpoint,
   DEFAULT_CONTAINER_HOST,
-  resolveContainerEndpoint,
+  resolveEndpoint,
 } from './credentials/endpoint.ts';
 import { parseDuration } from './duration.ts';
 import { ConfigError, EndpointConfigError } from './errors.ts';
@@ -29,8 +29,13 @@ export interface Config {
   readonly expectedRole: string | null;
   readonly containerHost: string;
   readonly logLevel: LogLevel;
-  /** null when neither container variable is set (the task has no task role). */
-  readonly endpoint: ContainerEndpoint | null;
+  /**
+   * The source SDKs here would use: the container endpoint, else IMDS (the instance role), or null
+   * when neither is available (no container variable and `AWS_EC2_METADATA_DISABLED=true`).
+   */
+  readonly endpoint: CredentialEndpoint | null;
+  /** `ROLECALL_ALLOW_INSTANCE_ROLE`: the instance role is intended, so report it as `ok`. */
+  readonly allowInstanceRole: boolean;
   readonly metadataUrl: URL | null;
 }
 
@@ -154,9 +159,18 @@ export function loadConfig(env: Env, readFile: (path: string) => string): Config
       `ROLECALL_CONTAINER_HOST="${containerHost}" is not a base URL; expected http(s)://host[:port] with no path`,
     );
   }
-  let endpoint: ContainerEndpoint | null = null;
+  const imdsHost = value(env, 'ROLECALL_IMDS_HOST');
+  if (imdsHost !== undefined && !/^https?:\/\/[^/?#]+\/?$/.test(imdsHost)) {
+    problems.push(
+      `ROLECALL_IMDS_HOST="${imdsHost}" is not a base URL; expected http(s)://host[:port] with no path`,
+    );
+  }
+  let endpoint: CredentialEndpoint | null = null;
   try {
-    endpoint = resolveContainerEndpoint(env, containerHost);
+    endpoint = resolveEndpoint(
+      env,
+      imdsHost === undefined ? { containerHost } : { containerHost, imdsHost },
+    );
   } catch (err) {
     if (!(err instanceof EndpointConfigError)) throw err;
     problems.push(err.message);
@@ -176,6 +190,14 @@ export function loadConfig(env: Env, readFile: (path: string) => string): Config
 
   const expectedRole = value(env, 'ROLECALL_EXPECTED_ROLE')?.trim() ?? null;
 
+  const allowText = (value(env, 'ROLECALL_ALLOW_INSTANCE_ROLE') ?? 'false').toLowerCase();
+  if (!['true', 'false', '1', '0'].includes(allowText)) {
+    problems.push(
+      `ROLECALL_ALLOW_INSTANCE_ROLE="${allowText}" is not a boolean; expected true or false`,
+    );
+  }
+  const allowInstanceRole = allowText === 'true' || allowText === '1';
+
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze({
     listen,
@@ -188,6 +210,7 @@ export function loadConfig(env: Env, readFile: (path: string) => string): Config
     containerHost,
     logLevel,
     endpoint,
+    allowInstanceRole,
     metadataUrl,
   });
 }

@@ -9,7 +9,14 @@ import { Agent, type Dispatcher } from 'undici';
 import { matchRole } from './chain/role-match.ts';
 import type { Config } from './config.ts';
 import { fetchContainerCredentials } from './credentials/fetcher.ts';
-import { type Health, type HealthCheck, type HealthPolicy, health } from './credentials/health.ts';
+import {
+  type Health,
+  type HealthCheck,
+  type HealthPolicy,
+  health,
+  sourceCheck,
+} from './credentials/health.ts';
+import { createImdsFetcher } from './credentials/imds.ts';
 import { type Poller, realTimer, type SetTimer, startPoller } from './credentials/poller.ts';
 import { defaultSchedulePolicy } from './credentials/schedule.ts';
 import { type CredentialState, INITIAL_STATE } from './credentials/state.ts';
@@ -48,8 +55,8 @@ const NO_ENDPOINT: HealthCheck = {
   name: 'credentials',
   status: 'failing',
   detail:
-    'no container credentials endpoint: AWS_CONTAINER_CREDENTIALS_RELATIVE_URI and AWS_CONTAINER_CREDENTIALS_FULL_URI are unset ' +
-    '(the task has no task role, or the variables were dropped); SDKs here would fall back to the EC2 instance role',
+    'no credentials source: AWS_CONTAINER_CREDENTIALS_RELATIVE_URI and AWS_CONTAINER_CREDENTIALS_FULL_URI are unset ' +
+    '(the task has no task role, or the variables were dropped) and AWS_EC2_METADATA_DISABLED=true rules out the instance role',
 };
 
 export async function startService(deps: ServiceDeps): Promise<Service> {
@@ -83,7 +90,13 @@ export async function startService(deps: ServiceDeps): Promise<Service> {
   const state = (): CredentialState => poller?.state() ?? INITIAL_STATE;
   const currentHealth = (): Health => {
     if (config.endpoint === null) return { status: 'failing', checks: [NO_ENDPOINT] };
-    return health(state(), now(), healthPolicy);
+    const s = state();
+    const source = sourceCheck(config.endpoint.kind, s, config.allowInstanceRole);
+    return health(
+      s,
+      now(),
+      source === null ? healthPolicy : { ...healthPolicy, extraChecks: [source] },
+    );
   };
 
   const metrics = createMetrics(
@@ -109,7 +122,12 @@ export async function startService(deps: ServiceDeps): Promise<Service> {
         state: state(),
         health: currentHealth(),
         now: now(),
-        source: config.endpoint === null ? null : 'container-role',
+        source:
+          config.endpoint === null
+            ? null
+            : config.endpoint.kind === 'imds'
+              ? 'iam-role'
+              : 'container-role',
         endpoint: config.endpoint?.description ?? null,
         expectedRole: expected,
         task,
@@ -129,14 +147,24 @@ export async function startService(deps: ServiceDeps): Promise<Service> {
 
   const endpoint = config.endpoint;
   if (endpoint !== null) {
+    const fetch =
+      endpoint.kind === 'imds'
+        ? createImdsFetcher(endpoint, { dispatcher, timeoutMs: config.pollTimeoutMs, now })
+        : () =>
+            fetchContainerCredentials(endpoint, {
+              dispatcher,
+              timeoutMs: config.pollTimeoutMs,
+              now,
+              readFile,
+            });
+    if (endpoint.kind === 'imds') {
+      logger.warn(
+        { event: 'credentials.instance_role_fallback', endpoint: endpoint.description },
+        'no container credentials variables: polling the EC2 instance role, as SDKs here would',
+      );
+    }
     poller = startPoller({
-      fetch: () =>
-        fetchContainerCredentials(endpoint, {
-          dispatcher,
-          timeoutMs: config.pollTimeoutMs,
-          now,
-          readFile,
-        }),
+      fetch,
       now,
       random,
       setTimer,

@@ -4,7 +4,10 @@ import { createLogger } from '../src/logger.ts';
 import { type Service, type ServiceDeps, startService } from '../src/service.ts';
 import { captureLogs } from './helpers.ts';
 
-/** Starts the whole sidecar on loopback ephemeral ports with the given environment. */
+/**
+ * Starts the whole sidecar on loopback ephemeral ports with the given environment. IMDS is
+ * disabled and pointed at loopback by default, so no test can reach a link-local address.
+ */
 export async function startSidecar(
   env: Record<string, string>,
   extra: Partial<Omit<ServiceDeps, 'config' | 'logger' | 'version'>> = {},
@@ -19,6 +22,9 @@ export async function startSidecar(
       ROLECALL_LISTEN: '127.0.0.1:0',
       ROLECALL_ADMIN_LISTEN: '127.0.0.1:0',
       ROLECALL_LOG_LEVEL: 'debug',
+      // Tests never reach 169.254.169.254: IMDS is off unless a test points it at loopback.
+      AWS_EC2_METADATA_DISABLED: 'true',
+      ROLECALL_IMDS_HOST: 'http://127.0.0.1:9',
       ...env,
     },
     () => {

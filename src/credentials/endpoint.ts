@@ -122,3 +122,36 @@ export function resolveAuthorization(env: Env): Authorization {
   }
   return { kind: 'token', value: token };
 }
+
+export const DEFAULT_IMDS_HOST = 'http://169.254.169.254';
+
+/** The EC2 instance metadata service: what SDKs fall back to when no container variable is set. */
+export interface ImdsEndpoint {
+  readonly kind: 'imds';
+  readonly base: URL;
+  readonly description: string;
+}
+
+export type CredentialEndpoint = ContainerEndpoint | ImdsEndpoint;
+
+/** `AWS_EC2_METADATA_DISABLED` disables IMDS in SDKs when it is `true` (any case). */
+export function imdsDisabled(env: Env): boolean {
+  return (get(env, 'AWS_EC2_METADATA_DISABLED') ?? '').toLowerCase() === 'true';
+}
+
+/**
+ * The endpoint SDKs in this environment would use: container (relative, then full), else IMDS
+ * unless disabled, else null (no credentials source at all).
+ * @param imdsHost `ROLECALL_IMDS_HOST`, else the SDKs' `AWS_EC2_METADATA_SERVICE_ENDPOINT`.
+ */
+export function resolveEndpoint(
+  env: Env,
+  hosts: { containerHost?: string; imdsHost?: string } = {},
+): CredentialEndpoint | null {
+  const container = resolveContainerEndpoint(env, hosts.containerHost);
+  if (container !== null) return container;
+  if (imdsDisabled(env)) return null;
+  const raw = hosts.imdsHost ?? get(env, 'AWS_EC2_METADATA_SERVICE_ENDPOINT') ?? DEFAULT_IMDS_HOST;
+  const base = parseUrl('ROLECALL_IMDS_HOST', raw);
+  return { kind: 'imds', base, description: `${base.origin} (EC2 instance metadata, IMDSv2)` };
+}

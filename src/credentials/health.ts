@@ -116,3 +116,23 @@ export function health(state: CredentialState, now: number, policy: HealthPolicy
   checks.push(...(policy.extraChecks ?? []));
   return { status: worst(checks.map((c) => c.status)), checks };
 }
+
+/** Which source the credentials come from, and whether that is a likely mistake. */
+export function sourceCheck(
+  endpointKind: 'container' | 'imds',
+  state: CredentialState,
+  allowInstanceRole: boolean,
+): HealthCheck | null {
+  if (endpointKind === 'container') return null;
+  const status = allowInstanceRole ? 'ok' : 'degraded';
+  const allowed = allowInstanceRole ? ' (allowed by ROLECALL_ALLOW_INSTANCE_ROLE)' : '';
+  const role = state.phase === 'tracking' ? state.held.identity.roleName : null;
+  return {
+    name: 'source',
+    status,
+    detail:
+      role === null
+        ? `no task role: AWS_CONTAINER_CREDENTIALS_RELATIVE_URI and AWS_CONTAINER_CREDENTIALS_FULL_URI are unset, so SDKs fall back to the EC2 instance role${allowed}`
+        : `no task role: SDKs in this task use the instance role ${role}${allowed}`,
+  };
+}

@@ -95,6 +95,7 @@ export function startPoller(deps: PollerDeps): Poller {
           accessKeyId: f.credentials.accessKeyId,
           expiration: f.credentials.expiration.getTime(),
           endpointDate: f.endpointDate?.getTime() ?? null,
+          lastUpdated: f.lastUpdated ?? null,
         },
         deps.statePolicy,
       );

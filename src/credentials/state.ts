@@ -14,6 +14,8 @@ export interface Held {
   readonly expiration: number;
   /** epoch ms when this access key was first observed */
   readonly firstSeen: number;
+  /** IMDS `LastUpdated`, when the source reports it. */
+  readonly lastUpdated: string | null;
 }
 
 export interface LastError {
@@ -52,6 +54,7 @@ export type StateEvent =
       readonly accessKeyId: string;
       readonly expiration: number;
       readonly endpointDate: number | null;
+      readonly lastUpdated?: string | null;
     }
   | {
       readonly type: 'failed';
@@ -152,6 +155,7 @@ function applyFetched(
     accessKeyId: e.accessKeyId,
     expiration: e.expiration,
     firstSeen: sameKey ? prev.firstSeen : e.at,
+    lastUpdated: e.lastUpdated ?? null,
   };
   if (prev === null) {
     logs.push({ event: 'credentials.first_seen', held });

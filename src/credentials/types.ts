@@ -71,6 +71,8 @@ export interface Fetched {
   readonly identity: Identity;
   /** The endpoint's `Date` header, when it sent a parseable one. */
   readonly endpointDate: Date | null;
+  /** IMDS `LastUpdated`: when EC2 last refreshed the instance-role credentials. */
+  readonly lastUpdated?: string | null;
 }
 
 /** A history entry: what changed, and when (epoch ms). Never carries a secret. */

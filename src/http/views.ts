@@ -84,6 +84,7 @@ export function whoamiView(input: WhoamiInput): Record<string, unknown> {
   if (id !== null && id.roleArn === null)
     view.roleNote =
       'the endpoint does not name the role (EKS Pod Identity answers carry only AccountId)';
+  if (held?.lastUpdated) view.lastUpdated = held.lastUpdated;
   if (input.expectedRole !== null) view.expectedRole = input.expectedRole;
   if (input.task !== null) view.task = input.task;
   return view;

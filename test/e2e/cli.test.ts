@@ -19,6 +19,9 @@ function cleanEnv(extra: Record<string, string>): Record<string, string> {
   const base: Record<string, string> = {
     PATH: process.env.PATH ?? '',
     HOME: process.env.HOME ?? '/tmp',
+    // Never reach 169.254.169.254 from a test: IMDS off and pointed at loopback.
+    AWS_EC2_METADATA_DISABLED: 'true',
+    ROLECALL_IMDS_HOST: 'http://127.0.0.1:9',
   };
   return { ...base, ...extra };
 }

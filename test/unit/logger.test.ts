@@ -44,6 +44,7 @@ test('state events map to the CONTRACT.md names and levels, keys masked', () => 
     accessKeyId: 'ASIAEVENTKEY00000042',
     expiration: Date.parse('2026-11-28T18:00:00Z'),
     firstSeen: 0,
+    lastUpdated: null,
   };
   logEvent(logger, { event: 'credentials.first_seen', held });
   logEvent(logger, {
