@@ -1,0 +1,274 @@
+/**
+ * What the image would run, without a Docker engine: `npm pack` the built package, install the
+ * tarball with production dependencies only into an empty directory, and run the CLI from there
+ * (`--version`, `serve` against a loopback endpoint, `healthcheck`, SIGTERM). Plus a check that the
+ * Dockerfile copies only paths that exist after `npm run build` and runs what the task definition
+ * expects. Run `npm run build` first.
+ */
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { assertNoCanary, CANARY, ecsBody, startServer, waitFor } from '../helpers.ts';
+
+const ROOT = new URL('../../', import.meta.url).pathname;
+const PKG = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+  name: string;
+  version: string;
+  dependencies: Record<string, string>;
+  devDependencies: Record<string, string>;
+};
+
+interface Run {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** PATH and HOME only: no npm_config_* inherited from an outer `npm test`, no AWS variables. */
+function cleanEnv(extra: Record<string, string> = {}): Record<string, string> {
+  return { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...extra };
+}
+
+function collect(child: ChildProcess, timeoutMs: number): Promise<Run> {
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (c) => {
+    stdout += c;
+  });
+  child.stderr?.on('data', (c) => {
+    stderr += c;
+  });
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  return once(child, 'exit').then(([code, signal]) => {
+    clearTimeout(timer);
+    return { code, signal, stdout, stderr } as Run;
+  });
+}
+
+function run(
+  cmd: string,
+  args: string[],
+  opts: { cwd: string; env?: Record<string, string>; timeoutMs?: number },
+): Promise<Run> {
+  const child = spawn(cmd, args, {
+    cwd: opts.cwd,
+    env: opts.env ?? cleanEnv(),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return collect(child, opts.timeoutMs ?? 10_000);
+}
+
+async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
+  const port = (s.address() as { port: number }).port;
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+/** Every file and directory under `dir` with its mtime, to prove nothing was written. */
+function snapshot(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, e.name);
+      out.push(`${p} ${statSync(p).mtimeMs}`);
+      if (e.isDirectory()) walk(p);
+    }
+  };
+  walk(dir);
+  return out.sort();
+}
+
+test('npm pack → production-only install → --version, serve, healthcheck, SIGTERM', {
+  timeout: 90_000,
+}, async (t) => {
+  assert.ok(existsSync(join(ROOT, 'dist/bin.js')), 'dist/bin.js is missing: run `npm run build`');
+  const work = mkdtempSync(join(tmpdir(), 'rolecall-pack-'));
+  t.after(() => rmSync(work, { recursive: true, force: true }));
+  const [packDir, appDir, home, tmp] = ['pack', 'app', 'home', 'tmp'].map((d) => join(work, d));
+  for (const d of [packDir, appDir, home, tmp]) mkdirSync(d!);
+
+  const pack = await run('npm', ['pack', '--json', '--pack-destination', packDir!], {
+    cwd: ROOT,
+    timeoutMs: 30_000,
+  });
+  assert.equal(pack.code, 0, pack.stderr);
+  const [info] = JSON.parse(pack.stdout) as { filename: string; files: { path: string }[] }[];
+  assert.ok(info);
+  const files = info.files.map((f) => f.path);
+  assert.ok(files.includes('dist/bin.js') && files.includes('package.json'));
+  const stray = files.filter((f) => !/^(dist\/|package\.json$|README|LICENSE|CHANGELOG)/.test(f));
+  assert.deepEqual(stray, [], 'the tarball holds dist/ and the package metadata only');
+
+  await writeFile(
+    join(appDir!, 'package.json'),
+    JSON.stringify({ name: 'rolecall-pack-test', version: '0.0.0', private: true }),
+  );
+  const install = await run(
+    'npm',
+    [
+      'install',
+      '--omit=dev',
+      '--no-audit',
+      '--no-fund',
+      '--prefer-offline',
+      join(packDir!, info.filename),
+    ],
+    { cwd: appDir!, timeoutMs: 70_000 },
+  );
+  assert.equal(install.code, 0, install.stderr);
+  const nm = join(appDir!, 'node_modules');
+  for (const dep of Object.keys(PKG.dependencies))
+    assert.ok(existsSync(join(nm, dep, 'package.json')), `runtime dependency ${dep} installed`);
+  for (const dep of Object.keys(PKG.devDependencies))
+    assert.ok(!existsSync(join(nm, dep)), `dev dependency ${dep} not installed`);
+
+  const version = await run(join(nm, '.bin', 'rolecall'), ['--version'], { cwd: appDir! });
+  assert.equal(version.code, 0, version.stderr);
+  assert.equal(version.stdout, `${PKG.version}\n`);
+
+  // What the image runs: node <package>/dist/bin.js, with an empty HOME and TMPDIR.
+  const bin = join(nm, PKG.name, 'dist', 'bin.js');
+  const endpoint = await startServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' }).end(ecsBody());
+  });
+  t.after(() => endpoint.close());
+  const [pub, admin] = [await freePort(), await freePort()];
+  const env = cleanEnv({
+    HOME: home!,
+    TMPDIR: tmp!,
+    ROLECALL_LISTEN: `127.0.0.1:${pub}`,
+    ROLECALL_ADMIN_LISTEN: `127.0.0.1:${admin}`,
+    ROLECALL_CONTAINER_HOST: endpoint.url,
+    AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: `/v2/credentials/${CANARY.credentialsId}`,
+  });
+  const healthcheck = () => run(process.execPath, [bin, 'healthcheck'], { cwd: appDir!, env });
+  assert.equal((await healthcheck()).code, 1, 'unhealthy while nothing listens');
+
+  const before = snapshot(appDir!);
+  const child = spawn(process.execPath, [bin, 'serve'], {
+    cwd: appDir!,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const done = collect(child, 30_000);
+  t.after(() => child.kill('SIGKILL'));
+  await waitFor(async () => (await healthcheck()).code === 0, 10_000, 'healthcheck exit 0');
+  const metrics = await (await fetch(`http://127.0.0.1:${pub}/metrics`)).text();
+  assert.match(metrics, new RegExp(`^rolecall_build_info\\{version="${PKG.version}"`, 'm'));
+  assert.match(metrics, /^rolecall_credentials_up 1$/m);
+
+  child.kill('SIGTERM');
+  const r = await done;
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.signal, null);
+  assertNoCanary(r.stdout + r.stderr + metrics, 'packaged serve');
+  assert.deepEqual(snapshot(appDir!), before, 'nothing written under the install directory');
+  assert.deepEqual(readdirSync(home!), [], 'nothing written to HOME');
+  assert.deepEqual(readdirSync(tmp!), [], 'nothing written to TMPDIR');
+});
+
+interface Instruction {
+  stage: number;
+  op: string;
+  args: string;
+}
+
+/** Dockerfile → instructions (continuations joined, comments dropped), numbered by stage. */
+function parseDockerfile(text: string): Instruction[] {
+  const logical = text
+    .split('\n')
+    .filter((l) => !/^\s*#/.test(l))
+    .join('\n')
+    .replace(/\\\n/g, ' ')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
+  let stage = -1;
+  return logical.map((l) => {
+    const [op = '', ...rest] = l.split(/\s+/);
+    if (op.toUpperCase() === 'FROM') stage++;
+    return { stage, op: op.toUpperCase(), args: rest.join(' ') };
+  });
+}
+
+/** `COPY [--flag=v ...] src... dest` (shell or JSON form) → flags, sources, destination. */
+function parseCopy(args: string) {
+  const words = args.split(/\s+/);
+  const flags = Object.fromEntries(
+    words.filter((w) => w.startsWith('--')).map((w) => w.slice(2).split('=') as [string, string]),
+  );
+  const rest = words.filter((w) => !w.startsWith('--')).join(' ');
+  const paths = rest.startsWith('[') ? (JSON.parse(rest) as string[]) : rest.split(' ');
+  return { flags, sources: paths.slice(0, -1), dest: paths.at(-1) ?? '' };
+}
+
+test('the Dockerfile copies only paths that exist after the build, and runs the health check', () => {
+  const ins = parseDockerfile(readFileSync(join(ROOT, 'Dockerfile'), 'utf8'));
+  const froms = ins.filter((i) => i.op === 'FROM');
+  assert.equal(froms.length, 2, 'two stages: build and runtime');
+  assert.match(froms[0]!.args, /^node:24[\w.-]*-slim AS build$/);
+  assert.match(froms[1]!.args, /^gcr\.io\/distroless\/nodejs24-debian12:nonroot$/);
+  const workdir = (stage: number) =>
+    ins.filter((i) => i.stage === stage && i.op === 'WORKDIR').at(-1)?.args ?? '/';
+  const allow = readFileSync(join(ROOT, '.dockerignore'), 'utf8')
+    .split('\n')
+    .filter((l) => l.startsWith('!'))
+    .map((l) => l.slice(1));
+
+  const copies = ins.filter((i) => i.op === 'COPY').map((i) => ({ ...i, ...parseCopy(i.args) }));
+  assert.ok(copies.length > 0);
+  for (const c of copies) {
+    for (const src of c.sources) {
+      let rel = src.replace(/^\.\//, '');
+      if (c.flags.from === 'build') {
+        const wd = `${workdir(0)}/`;
+        assert.ok(src.startsWith(wd), `${src} is under the build stage's WORKDIR ${wd}`);
+        rel = src.slice(wd.length);
+      } else {
+        assert.equal(c.flags.from, undefined, `COPY --from=${c.flags.from}: unknown stage`);
+        assert.ok(allow.includes(rel), `.dockerignore re-includes ${rel}`);
+      }
+      assert.ok(existsSync(join(ROOT, rel)), `COPY source ${src} → ${rel} exists after the build`);
+    }
+  }
+  const runtime = ins.filter((i) => i.stage === 1);
+  const one = (op: string) => runtime.filter((i) => i.op === op).at(-1)?.args;
+  assert.equal(one('RUN'), undefined, 'no RUN in the runtime stage: distroless has no shell');
+  assert.match(one('USER') ?? '', /^[1-9]\d*(:[1-9]\d*)?$/, 'numeric non-root USER');
+  assert.equal(one('STOPSIGNAL'), 'SIGTERM');
+  assert.equal(one('EXPOSE'), '9477');
+  const entry = JSON.parse(one('ENTRYPOINT') ?? '[]') as string[];
+  assert.deepEqual(entry, ['/nodejs/bin/node', `${workdir(1)}/dist/bin.js`]);
+  assert.ok(
+    copies.some((c) => c.stage === 1 && c.dest === './dist' && workdir(1) === '/app'),
+    'dist/ lands at /app/dist',
+  );
+  const hc = JSON.parse((one('HEALTHCHECK') ?? '').replace(/^.*?CMD\s+/, '')) as string[];
+  assert.deepEqual(hc, [...entry, 'healthcheck']);
+  const td = JSON.parse(readFileSync(join(ROOT, 'deploy/ecs/task-definition.json'), 'utf8')) as {
+    containerDefinitions: { name: string; healthCheck?: { command: string[] } }[];
+  };
+  const rc = td.containerDefinitions.find((c) => c.name === 'rolecall');
+  assert.deepEqual(rc?.healthCheck?.command, ['CMD', ...hc], 'task definition runs the same check');
+  assert.ok(
+    ins.some((i) => i.stage === 0 && i.op === 'RUN' && /npm prune --omit=dev/.test(i.args)),
+    'the build stage drops dev dependencies',
+  );
+});
