@@ -1,0 +1,117 @@
+/**
+ * Java SDK v2 `DefaultCredentialsProvider`: system properties (not visible here) → env →
+ * web identity from env → profile files → container → IMDS. Every provider's failure is caught
+ * and the next one tried, so configuration errors become warnings rather than a stop. Inside a
+ * profile (`ProfileCredentialsUtils`): `role_arn` (with `source_profile`, `credential_source` or
+ * `web_identity_token_file`) > `credential_process` > SSO > static keys.
+ */
+
+import { ssoSource } from './botocore.ts';
+import { envKeys, profileName, source } from './env.ts';
+import { containerStep, envWebIdentityStep, imdsStep, type Outcome, skip, use } from './outcome.ts';
+import {
+  anyStaticKeys,
+  credentialSource,
+  has,
+  lookup,
+  type Profile,
+  profileToken,
+  sourceProfile,
+  sso,
+  where,
+} from './profile.ts';
+import type { ChainInput } from './types.ts';
+import { webIdentitySource } from './webidentity.ts';
+
+export function javaSteps(input: ChainInput): Outcome[] {
+  const keys = envKeys(input.env, 'java-v2');
+  const env =
+    keys.state === 'ok'
+      ? use(keys.source)
+      : keys.state === 'partial'
+        ? skip(`${keys.set} is set without ${keys.missing}: ignored`)
+        : skip();
+  const { name, variable } = profileName(input.env, 'java-v2');
+  const p = lookup(input, name);
+  const profile = p.exists
+    ? profileStep(input, p)
+    : skip(
+        variable === null ? undefined : `profile ${name} (AWS_PROFILE) is in neither shared file`,
+      );
+  const web = envWebIdentityStep(input, 'java-v2');
+  return [
+    env,
+    web.kind === 'use'
+      ? use({
+          ...web.source,
+          notes: [...web.source.notes, 'needs the sts module on the classpath'],
+        })
+      : web,
+    profile,
+    containerStep(input),
+    imdsStep(input, 'java-v2'),
+  ];
+}
+
+function profileStep(input: ChainInput, p: Profile): Outcome {
+  const roleArn = has(p.merged, 'role_arn');
+  const sp = has(p.merged, 'source_profile');
+  const cs = has(p.merged, 'credential_source');
+  const tokenFile = has(p.merged, 'web_identity_token_file');
+  const at = where(input, p, 'role_arn');
+  if (roleArn !== undefined) {
+    if (sp !== undefined && cs !== undefined)
+      return skip(`${at} has both source_profile and credential_source: ignored`);
+    if (sp !== undefined) {
+      const r = sourceProfile(input, sp, 'java-v2', new Set([p.name]));
+      if ('error' in r) return skip(`${r.error}: profile ${p.name} ignored`);
+      return use(
+        source('assume-role', `${at} (role_arn, source_profile = ${r.evidence})`, {
+          roleArn,
+          problems: r.problems,
+        }),
+      );
+    }
+    if (cs !== undefined) {
+      const r = credentialSource(input, cs, 'java-v2');
+      if ('error' in r) return skip(`${r.error}: profile ${p.name} ignored`);
+      return use(
+        source('assume-role', `${at} (role_arn, credential_source = ${cs})`, {
+          roleArn,
+          problems: r.problems,
+        }),
+      );
+    }
+    if (tokenFile !== undefined) {
+      const evidence = `${where(input, p, 'web_identity_token_file')} (web_identity_token_file, role_arn)`;
+      return use(webIdentitySource(evidence, roleArn, profileToken(input, p, tokenFile)));
+    }
+  }
+  if (has(p.merged, 'credential_process') !== undefined) {
+    return use(
+      source('custom-process', `${where(input, p, 'credential_process')} (credential_process)`),
+    );
+  }
+  const s = sso(input, p);
+  if (
+    s !== null &&
+    (has(p.merged, 'sso_session') !== undefined || has(p.merged, 'sso_start_url') !== undefined)
+  ) {
+    if (s.missing.length > 0)
+      return skip(`SSO profile ${p.name} is missing ${s.missing.join(', ')}: ignored`);
+    return use(ssoSource(input, p));
+  }
+  const keys = anyStaticKeys(input, p);
+  if (keys !== null && has(p.merged, 'aws_access_key_id') !== undefined) {
+    if (has(p.merged, 'aws_secret_access_key') === undefined)
+      return skip(`${keys.evidence} lacks aws_secret_access_key: ignored`);
+    return use(
+      source(
+        keys.type,
+        keys.evidence,
+        keys.accessKeyIdMasked === undefined ? {} : { accessKeyIdMasked: keys.accessKeyIdMasked },
+      ),
+    );
+  }
+  return skip(`profile ${p.name} has no credentials the Java SDK can use`);
+}
