@@ -1,0 +1,118 @@
+/**
+ * `check`'s human output: an `aws configure list`-style block (botocore's view, as the CLI shows
+ * it), one line per SDK, token and identity lines, and the verdict. Pure. Secrets never reach
+ * here: the report holds masked key ids only, and the secret key is shown as stars whatever it is.
+ */
+import { profileName } from './env.ts';
+import type { ChainReport, Env } from './types.ts';
+import { SDK_LABELS } from './types.ts';
+import type { Identity, Verdict } from './verdict.ts';
+
+const pad = (s: string, n: number) => (s.length >= n ? s : s + ' '.repeat(n - s.length));
+const row = (name: string, value: string, type: string, location: string) =>
+  `${pad(name, 10)} : ${pad(value, 24)} : ${pad(type, 16)} : ${location}`.trimEnd();
+
+export interface RenderInput {
+  readonly env: Env;
+  readonly report: ChainReport;
+  readonly identity: Identity | null;
+  readonly verdict: Verdict;
+  readonly expectRole: string | null;
+}
+
+export function configureList({ env, report, identity }: RenderInput): string[] {
+  const lines = [row('NAME', 'VALUE', 'TYPE', 'LOCATION')];
+  const p = profileName(env, 'botocore');
+  lines.push(
+    p.variable === null
+      ? row('profile', '<not set>', 'None', 'None')
+      : row('profile', p.name, 'env', p.variable),
+  );
+  const w = report.sdks.find((s) => s.sdk === 'botocore')?.winner ?? null;
+  if (w === null) {
+    lines.push(
+      row('access_key', '<not set>', 'None', 'None'),
+      row('secret_key', '<not set>', 'None', 'None'),
+    );
+  } else {
+    const fetched =
+      w.type === 'container-role' && identity?.ok ? identity.accessKeyIdMasked : undefined;
+    const masked = w.accessKeyIdMasked ?? fetched;
+    const location = w.type === 'env' ? 'AWS_ACCESS_KEY_ID' : w.evidence;
+    lines.push(
+      row('access_key', masked ?? '<not fetched>', w.type, location),
+      row(
+        'secret_key',
+        masked === undefined ? '<not fetched>' : '*'.repeat(20),
+        w.type,
+        w.type === 'env' ? 'AWS_SECRET_ACCESS_KEY' : w.evidence,
+      ),
+    );
+  }
+  const r = report.region;
+  lines.push(
+    r === null
+      ? row('region', '<not set>', 'None', 'None')
+      : row('region', r.value, r.type, r.location),
+  );
+  return lines;
+}
+
+export function sdkLines({ report, verdict }: RenderInput): string[] {
+  const width = Math.max(...Object.values(SDK_LABELS).map((l) => l.length));
+  const lines = [`${pad('SDK', width)}  ${pad('SOURCE', 30)}  ${pad('SHADOWS', 24)}  EVIDENCE`];
+  for (const r of report.sdks) {
+    const v = verdict.sdks.find((s) => s.sdk === r.sdk);
+    const src = r.winner?.type ?? (r.error === null ? 'none' : 'error');
+    const shadows = r.shadowed.map((s) => s.type).join(', ') || '-';
+    lines.push(
+      `${pad(SDK_LABELS[r.sdk], width)}  ${pad(src, 30)}  ${pad(shadows, 24)}  ${r.winner?.evidence ?? r.error ?? '-'}`.trimEnd(),
+    );
+    for (const note of [...(r.winner?.notes ?? []), ...r.warnings]) lines.push(`    ! ${note}`);
+    if (v !== undefined && !v.usable && v.why !== null && v.why !== r.error)
+      lines.push(`    ✗ ${v.why}`);
+    if (v?.roleMatches === false)
+      lines.push(`    ✗ role ${v.roleArn ?? 'unknown'} does not match the expected role`);
+  }
+  return lines;
+}
+
+function identityLine(report: ChainReport, identity: Identity | null): string {
+  if (!report.container.configured)
+    return 'identity  not fetched: no container credentials endpoint configured';
+  if (identity === null) return `identity  not fetched (${report.container.evidence})`;
+  if (!identity.ok)
+    return `identity  container endpoint failed (${identity.reason}): ${identity.message}`;
+  return `identity  ${identity.source}  ${identity.roleArn ?? '(no role ARN)'}  account ${identity.accountId ?? '-'}  key ${identity.accessKeyIdMasked}  expires ${identity.expiration}`;
+}
+
+function resultLine(input: RenderInput): string {
+  const { verdict, expectRole } = input;
+  if (verdict.exitCode === 1) {
+    const bad = verdict.sdks.filter((s) => !s.usable).map((s) => `${s.sdk} (${s.why})`);
+    return `result    NO USABLE CREDENTIALS for ${bad.join('; ')}`;
+  }
+  if (verdict.exitCode === 3) {
+    const bad = verdict.sdks
+      .filter((s) => s.roleMatches === false)
+      .map((s) => `${s.sdk}: ${s.roleArn ?? 'role unknown'}`);
+    return `result    ROLE MISMATCH: expected ${expectRole}; ${bad.join('; ')}`;
+  }
+  const shadowing = input.report.sdks.filter((s) => s.shadowsContainer).map((s) => s.sdk);
+  return shadowing.length > 0
+    ? `result    ok, but the container role is shadowed for ${shadowing.join(', ')}`
+    : 'result    ok';
+}
+
+export function renderText(input: RenderInput): string {
+  const { report } = input;
+  const lines = [...configureList(input), '', ...sdkLines(input), ''];
+  for (const t of report.tokens) lines.push(`token     ${t.message}`);
+  lines.push(identityLine(report, input.identity));
+  for (const w of report.warnings) lines.push(`warning   ${w}`);
+  for (const f of [report.files.credentials, report.files.config]) {
+    if (!f.found) lines.push(`note      ${f.path} not found`);
+  }
+  lines.push(resultLine(input));
+  return `${lines.join('\n')}\n`;
+}
