@@ -3,7 +3,8 @@
  * keys → env web identity → the profile (`AWS_PROFILE`, else `default`): `source_profile` →
  * static keys → `credential_source` → web identity → SSO → process → container → IMDS; a
  * `role_arn` then wraps whichever base was chosen with AssumeRole. A named profile that does not
- * exist, or one with two credential types, is an error.
+ * exist is ignored (`loadSharedConfigIgnoreNotExist`); partial static keys or two credential
+ * types in one profile are errors.
  */
 
 import { ssoSource } from './botocore.ts';
@@ -18,6 +19,7 @@ import {
   profileToken,
   sourceProfile,
   sso,
+  staticKeys,
   where,
 } from './profile.ts';
 import type { ChainInput, Source } from './types.ts';
@@ -33,13 +35,11 @@ export function goSteps(input: ChainInput): Outcome[] {
         : skip();
   const { name, variable } = profileName(input.env, 'go-v2');
   const p = lookup(input, name);
-  if (variable !== null && !p.exists) {
-    return [
-      env,
-      envWebIdentityStep(input, 'go-v2'),
-      fatal(`profile ${name} (AWS_PROFILE) is in neither shared file`),
-    ];
-  }
+  // loadSharedConfigIgnoreNotExist: even a profile named by AWS_PROFILE may be missing.
+  const missing =
+    variable !== null && !p.exists
+      ? skip(`profile ${name} (AWS_PROFILE) is in neither shared file: ignored`)
+      : skip();
   const roleArn = has(p.merged, 'role_arn');
   const wrap = (base: Source): Source =>
     roleArn === undefined || base.type === 'assume-role-with-web-identity'
@@ -57,7 +57,7 @@ export function goSteps(input: ChainInput): Outcome[] {
   return [
     env,
     envWebIdentityStep(input, 'go-v2'),
-    profileStep(input, p, wrap),
+    p.exists ? profileStep(input, p, wrap) : missing,
     wrapStep(c === null ? skip() : use(containerSource(c))),
     wrapStep(imdsStep(input, 'go-v2')),
   ];
@@ -75,6 +75,11 @@ function profileStep(input: ChainInput, p: Profile, wrap: (s: Source) => Source)
     process && 'credential_process',
     tokenFile && 'web_identity_token_file',
   ].filter((k): k is string => typeof k === 'string');
+  for (const file of ['credentials', 'config'] as const) {
+    const k = staticKeys(input, p, file);
+    if (k !== null && !k.complete)
+      return fatal(`partial credentials found for profile ${p.name}: ${k.evidence}`);
+  }
   if (kinds.length > 1)
     return fatal(
       `profile ${p.name} sets ${kinds.join(' and ')}: Go allows one credential type per profile`,
