@@ -33,29 +33,25 @@ async function fakeImds(opts: { stallPut?: boolean } = {}) {
       case '/latest/meta-data/iam/security-credentials/':
         return void res.writeHead(200, { 'content-type': 'text/plain' }).end('ecsInstanceRole');
       case '/latest/meta-data/iam/security-credentials/ecsInstanceRole':
-        return void res
-          .writeHead(200, { 'content-type': 'text/plain' })
-          .end(
-            JSON.stringify({
-              Code: 'Success',
-              LastUpdated: '2026-11-28T11:55:00Z',
-              Type: 'AWS-HMAC',
-              AccessKeyId: 'ASIAIMDSKEY000000042',
-              SecretAccessKey: CANARY.secret,
-              Token: CANARY.token,
-              Expiration: exp,
-            }),
-          );
+        return void res.writeHead(200, { 'content-type': 'text/plain' }).end(
+          JSON.stringify({
+            Code: 'Success',
+            LastUpdated: '2026-11-28T11:55:00Z',
+            Type: 'AWS-HMAC',
+            AccessKeyId: 'ASIAIMDSKEY000000042',
+            SecretAccessKey: CANARY.secret,
+            Token: CANARY.token,
+            Expiration: exp,
+          }),
+        );
       case '/latest/meta-data/iam/info':
-        return void res
-          .writeHead(200)
-          .end(
-            JSON.stringify({
-              Code: 'Success',
-              InstanceProfileArn: 'arn:aws:iam::444455556666:instance-profile/ecsInstanceProfile',
-              InstanceProfileId: 'AIPAEXAMPLE',
-            }),
-          );
+        return void res.writeHead(200).end(
+          JSON.stringify({
+            Code: 'Success',
+            InstanceProfileArn: 'arn:aws:iam::444455556666:instance-profile/ecsInstanceProfile',
+            InstanceProfileId: 'AIPAEXAMPLE',
+          }),
+        );
       default:
         res.writeHead(404).end();
     }
