@@ -24,7 +24,8 @@ export const skip = (note?: string): Outcome =>
 export function runChain(
   sdk: Sdk,
   steps: readonly Outcome[],
-  containerConfigured: boolean,
+  /** Safe description of the configured container endpoint, or null. */
+  containerEvidence: string | null,
 ): SdkReport {
   const warnings: string[] = [];
   let winner: Source | null = null;
@@ -45,8 +46,10 @@ export function runChain(
     warnings.push('falls back to the EC2 instance role (IMDS, not probed): not the task role');
   }
   const shadowsContainer =
-    containerConfigured && winner !== null && winner.type !== 'container-role';
-  if (shadowsContainer) warnings.push(`${winner!.type} hides the container role`);
+    containerEvidence !== null && winner !== null && winner.type !== 'container-role';
+  if (shadowsContainer) {
+    warnings.push(`${winner!.type} shadows the container role (${containerEvidence})`);
+  }
   return { sdk, winner, shadowed, shadowsContainer, error, warnings };
 }
 

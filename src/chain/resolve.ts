@@ -23,7 +23,7 @@ const STEPS: Readonly<Record<Sdk, (input: ChainInput) => Outcome[]>> = {
 export function resolveChain(input: ChainInput): ChainReport {
   const c = container(input.env);
   const sdks = (Object.keys(STEPS) as Sdk[]).map((sdk) =>
-    runChain(sdk, STEPS[sdk](input), c !== null),
+    runChain(sdk, STEPS[sdk](input), c?.evidence ?? null),
   );
   const profile = profileName(input.env, 'js-v3');
   const warnings = [...(input.fileWarnings ?? [])];
