@@ -1,7 +1,7 @@
 /**
  * What the image would run, without a Docker engine: `npm pack` the built package, install the
  * tarball with production dependencies only into an empty directory, and run the CLI from there
- * (`--version`, `serve` against a loopback endpoint, `healthcheck`, SIGTERM). Plus a check that the
+ * (`--version`, `serve` against the packaged emulator, `healthcheck`, SIGTERM). Plus a check that the
  * Dockerfile copies only paths that exist after `npm run build` and runs what the task definition
  * expects. Run `npm run build` first.
  */
@@ -22,7 +22,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { assertNoCanary, CANARY, ecsBody, startServer, waitFor } from '../helpers.ts';
+import { waitFor } from '../helpers.ts';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const PKG = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
@@ -143,20 +143,37 @@ test('npm pack → production-only install → --version, serve, healthcheck, SI
   assert.equal(version.code, 0, version.stderr);
   assert.equal(version.stdout, `${PKG.version}\n`);
 
-  // What the image runs: node <package>/dist/bin.js, with an empty HOME and TMPDIR.
+  // What the image runs: node <package>/dist/bin.js, with an empty HOME and TMPDIR, against the
+  // packaged emulator (synthetic credentials on loopback), configured by the lines it prints.
   const bin = join(nm, PKG.name, 'dist', 'bin.js');
-  const endpoint = await startServer((_req, res) => {
-    res.writeHead(200, { 'content-type': 'application/json' }).end(ecsBody());
+  const emulator = spawn(
+    process.execPath,
+    [bin, 'emulate', '--scenario', 'steady', '--port', '0'],
+    {
+      cwd: appDir!,
+      env: cleanEnv({ HOME: home!, TMPDIR: tmp! }),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  t.after(() => emulator.kill('SIGKILL'));
+  let printed = '';
+  emulator.stdout.on('data', (c) => {
+    printed += c;
   });
-  t.after(() => endpoint.close());
+  await waitFor(() => /^export ROLECALL_CONTAINER_HOST=/m.test(printed), 10_000, 'emulator');
+  const exported = Object.fromEntries(
+    [...printed.matchAll(/^export (\w+)=(\S+)$/gm)].map((m) => [m[1]!, m[2]!]),
+  );
+  const relativeUri = exported.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI ?? '';
+  assert.match(relativeUri, /^\/v2\/credentials\/\w+$/);
+  assert.match(exported.ROLECALL_CONTAINER_HOST ?? '', /^http:\/\/127\.0\.0\.1:\d+$/);
   const [pub, admin] = [await freePort(), await freePort()];
   const env = cleanEnv({
+    ...exported,
     HOME: home!,
     TMPDIR: tmp!,
     ROLECALL_LISTEN: `127.0.0.1:${pub}`,
     ROLECALL_ADMIN_LISTEN: `127.0.0.1:${admin}`,
-    ROLECALL_CONTAINER_HOST: endpoint.url,
-    AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: `/v2/credentials/${CANARY.credentialsId}`,
   });
   const healthcheck = () => run(process.execPath, [bin, 'healthcheck'], { cwd: appDir!, env });
   assert.equal((await healthcheck()).code, 1, 'unhealthy while nothing listens');
@@ -178,7 +195,11 @@ test('npm pack → production-only install → --version, serve, healthcheck, SI
   const r = await done;
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.signal, null);
-  assertNoCanary(r.stdout + r.stderr + metrics, 'packaged serve');
+  const id = relativeUri.split('/').at(-1) ?? '';
+  assert.ok(!`${r.stdout}${r.stderr}${metrics}`.includes(id), 'the credentials id is never shown');
+  emulator.kill('SIGTERM');
+  const [emulatorCode] = (await once(emulator, 'exit')) as [number | null];
+  assert.equal(emulatorCode, 0, 'emulate exits 0 on SIGTERM');
   assert.deepEqual(snapshot(appDir!), before, 'nothing written under the install directory');
   assert.deepEqual(readdirSync(home!), [], 'nothing written to HOME');
   assert.deepEqual(readdirSync(tmp!), [], 'nothing written to TMPDIR');
