@@ -58,7 +58,8 @@ export function configureList({ env, report, identity }: RenderInput): string[] 
   return lines;
 }
 
-export function sdkLines({ report, verdict }: RenderInput): string[] {
+export function sdkLines(input: RenderInput): string[] {
+  const { report, verdict } = input;
   const width = Math.max(...Object.values(SDK_LABELS).map((l) => l.length));
   const lines = [`${pad('SDK', width)}  ${pad('SOURCE', 30)}  ${pad('SHADOWS', 24)}  EVIDENCE`];
   for (const r of report.sdks) {
@@ -71,8 +72,13 @@ export function sdkLines({ report, verdict }: RenderInput): string[] {
     for (const note of [...(r.winner?.notes ?? []), ...r.warnings]) lines.push(`    ! ${note}`);
     if (v !== undefined && !v.usable && v.why !== null && v.why !== r.error)
       lines.push(`    ✗ ${v.why}`);
-    if (v?.roleMatches === false)
-      lines.push(`    ✗ role ${v.roleArn ?? 'unknown'} does not match the expected role`);
+    if (v?.roleMatches === false) {
+      lines.push(
+        v.roleArn === null
+          ? `    ✗ this source's role is unknown, so it cannot be confirmed as ${input.expectRole}`
+          : `    ✗ role ${v.roleArn} does not match ${input.expectRole}`,
+      );
+    }
   }
   return lines;
 }
