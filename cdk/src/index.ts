@@ -1,0 +1,13 @@
+export {
+  HEALTH_CHECK_COMMAND,
+  LIVE_HEALTH_CHECK_COMMAND,
+  METRICS_PATH,
+  METRICS_PORT,
+  PROMETHEUS_DOCKER_LABELS,
+  ROLECALL_VERSION,
+} from './defaults.ts';
+export {
+  type RolecallHealthCheck,
+  RolecallSidecar,
+  type RolecallSidecarProps,
+} from './rolecall-sidecar.ts';
