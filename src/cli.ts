@@ -101,6 +101,7 @@ function checkIo(io: Io) {
         return null;
       }
     },
+    fetchIdentity: async () => (await import('./commands/check-identity.ts')).fetchIdentity(io.env),
   };
 }
 

@@ -11,6 +11,8 @@ import type { TaskInfo } from './task-metadata.ts';
 export interface MetricsSource {
   state(): CredentialState;
   task(): TaskInfo | null;
+  /** SDKs whose preferred source shadows the container role, with that source. */
+  shadowed(): readonly { sdk: string; source: string }[];
   /** null when no expectation is set; otherwise whether the held role matches it. */
   expectedRoleMatch(): boolean | null;
   now(): number;
@@ -156,6 +158,16 @@ export function createMetrics(
       return m === null ? null : m ? 1 : 0;
     },
   );
+  new Gauge({
+    name: 'rolecall_credentials_shadowed',
+    help: "1 per SDK whose preferred source (label source) shadows the container role, in the sidecar's own environment.",
+    labelNames: ['sdk', 'source'],
+    registers,
+    collect() {
+      this.reset();
+      for (const s of source.shadowed()) this.set({ sdk: s.sdk, source: s.source }, 1);
+    },
+  });
   const errors = new Counter({
     name: 'rolecall_poll_errors_total',
     help: 'Failed polls by reason.',

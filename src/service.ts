@@ -6,7 +6,10 @@
 import { readFile as fsReadFile } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import { Agent, type Dispatcher } from 'undici';
+import { diagnose } from './chain/load.ts';
 import { matchRole } from './chain/role-match.ts';
+import { chainView, shadowedSeries, shadowingCheck } from './chain/sidecar.ts';
+import type { ChainReport } from './chain/types.ts';
 import type { Config } from './config.ts';
 import { fetchContainerCredentials } from './credentials/fetcher.ts';
 import {
@@ -36,6 +39,11 @@ export interface ServiceDeps {
   readonly random?: () => number;
   readonly setTimer?: SetTimer;
   readonly readFile?: (path: string) => Promise<string>;
+  /**
+   * The process environment, for diagnosing which source SDKs in this container would use
+   * (`/whoami` `chain`, the `shadowing` check, `rolecall_credentials_shadowed`). Omitted: skipped.
+   */
+  readonly chainEnv?: Readonly<Record<string, string | undefined>>;
 }
 
 export interface Service {
@@ -75,6 +83,7 @@ export async function startService(deps: ServiceDeps): Promise<Service> {
   const readFile = deps.readFile ?? ((p: string) => fsReadFile(p, 'utf8'));
 
   let task: TaskInfo | null = null;
+  let chain: ChainReport | null = null;
   const expected = config.expectedRole;
   const roleMatches = (arn: string | null, name: string | null): boolean =>
     expected !== null &&
@@ -91,18 +100,18 @@ export async function startService(deps: ServiceDeps): Promise<Service> {
   const currentHealth = (): Health => {
     if (config.endpoint === null) return { status: 'failing', checks: [NO_ENDPOINT] };
     const s = state();
-    const source = sourceCheck(config.endpoint.kind, s, config.allowInstanceRole);
-    return health(
-      s,
-      now(),
-      source === null ? healthPolicy : { ...healthPolicy, extraChecks: [source] },
-    );
+    const extraChecks = [
+      sourceCheck(config.endpoint.kind, s, config.allowInstanceRole),
+      shadowingCheck(chain),
+    ].filter((c): c is HealthCheck => c !== null);
+    return health(s, now(), { ...healthPolicy, extraChecks });
   };
 
   const metrics = createMetrics(
     {
       state,
       task: () => task,
+      shadowed: () => shadowedSeries(chain),
       now,
       expectedRoleMatch: () => {
         const s = state();
@@ -130,6 +139,7 @@ export async function startService(deps: ServiceDeps): Promise<Service> {
               : 'container-role',
         endpoint: config.endpoint?.description ?? null,
         expectedRole: expected,
+        chain: chainView(chain),
         task,
       }),
   };
@@ -181,6 +191,27 @@ export async function startService(deps: ServiceDeps): Promise<Service> {
     });
   } else {
     logger.warn({ event: 'credentials.no_endpoint' }, NO_ENDPOINT.detail);
+  }
+
+  // The sidecar's own credential chain: computed once at start (its environment does not change).
+  const chainEnv = deps.chainEnv;
+  if (chainEnv !== undefined) {
+    diagnose(chainEnv, now(), (p) => readFile(p).catch(() => null)).then(
+      (report) => {
+        chain = report;
+        const shadowing = shadowingCheck(report);
+        if (shadowing !== null)
+          logger.warn(
+            { event: 'credentials.shadowed', detail: shadowing.detail },
+            'a source SDKs prefer shadows the container role',
+          );
+      },
+      (err: Error) =>
+        logger.warn(
+          { event: 'chain.diagnosis_failed', err: { message: err.message } },
+          'credential chain diagnosis failed',
+        ),
+    );
   }
 
   // Task metadata: retried with backoff until it answers; never blocks health.

@@ -21,7 +21,7 @@ export async function serve(args: readonly string[], io: Io): Promise<number> {
     throw err;
   }
   const logger = createLogger(config.logLevel, pino.destination({ fd: 1, sync: false }));
-  const service = await startService({ config, logger, version: version() });
+  const service = await startService({ config, logger, version: version(), chainEnv: io.env });
   const signal = await io.untilSignal();
   logger.info({ event: 'rolecall.stopping', signal }, 'closing poller and listeners');
   await service.close();

@@ -18,6 +18,8 @@ export interface WhoamiInput {
   readonly endpoint: string | null;
   readonly expectedRole: string | null;
   readonly task: TaskInfo | null;
+  /** The sidecar's own credential chain (see `chain/sidecar.ts`), once diagnosed. */
+  readonly chain?: Record<string, unknown> | null;
 }
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
@@ -87,6 +89,7 @@ export function whoamiView(input: WhoamiInput): Record<string, unknown> {
   if (held?.lastUpdated) view.lastUpdated = held.lastUpdated;
   if (input.expectedRole !== null) view.expectedRole = input.expectedRole;
   if (input.task !== null) view.task = input.task;
+  if (input.chain) view.chain = input.chain;
   return view;
 }
 

@@ -294,3 +294,71 @@ test('task metadata: retried while down, then in /whoami and rolecall_task_info;
     /^rolecall_task_info\{cluster="default",task_arn="arn:aws:ecs:us-west-2:111122223333:task\/default\/158d1c8083dd49d6b527399fd6414f5c",family="orders",revision="26",launch_type="FARGATE",availability_zone="us-west-2d"\} 1$/m,
   );
 });
+
+test('a static AWS_ACCESS_KEY_ID in the sidecar environment shadows the container role: degraded, metric, /whoami chain', async (t) => {
+  const ep = await controllableEndpoint();
+  const chainEnv = {
+    ...ep.env,
+    HOME: '/nonexistent-rolecall-home',
+    AWS_ACCESS_KEY_ID: 'AKIASHADOWEXAMPLE001',
+    AWS_SECRET_ACCESS_KEY: CANARY.secret,
+  };
+  const { service, publicUrl, adminUrl, logs } = await startSidecar(ep.env, { chainEnv });
+  t.after(async () => {
+    await service.close();
+    await ep.server.close();
+  });
+  await waitFor(
+    async () => (await request(publicUrl).get('/healthz')).body.status === 'degraded',
+    5000,
+    'degraded',
+  );
+  const h = await request(publicUrl).get('/healthz').expect(200);
+  const shadowing = h.body.checks.find((c: { name: string }) => c.name === 'shadowing');
+  assert.equal(shadowing.status, 'degraded');
+  assert.match(
+    shadowing.detail,
+    /^env \(AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY\) shadows the container role for botocore, js-v3, go-v2, java-v2 in the sidecar's environment$/,
+  );
+  const m = await request(publicUrl).get('/metrics');
+  for (const sdk of ['botocore', 'js-v3', 'go-v2', 'java-v2']) {
+    assert.match(
+      m.text,
+      new RegExp(`^rolecall_credentials_shadowed\\{sdk="${sdk}",source="env"\\} 1$`, 'm'),
+    );
+  }
+  const w = await request(adminUrl).get('/whoami').expect(200);
+  assert.equal(w.body.chain.sdks.length, 4);
+  assert.deepEqual(w.body.chain.sdks[0].shadowed, ['container-role']);
+  assert.equal(logs.named('credentials.shadowed').length, 1);
+  assertNoCanary([h.text, m.text, w.text, logs.text()].join('\n'), 'shadowing answers');
+  assert.ok(!w.text.includes('AKIASHADOWEXAMPLE001'), 'the static key id is masked');
+});
+
+test('no shadowing: no shadowing check and no shadowed series', async (t) => {
+  const ep = await controllableEndpoint();
+  const { service, publicUrl, adminUrl } = await startSidecar(ep.env, {
+    chainEnv: { ...ep.env, HOME: '/nonexistent-rolecall-home' },
+  });
+  t.after(async () => {
+    await service.close();
+    await ep.server.close();
+  });
+  await waitFor(
+    async () => (await request(adminUrl).get('/whoami')).body.chain !== undefined,
+    5000,
+    'chain diagnosed',
+  );
+  const h = await request(publicUrl).get('/healthz');
+  assert.deepEqual(
+    h.body.checks.map((c: { name: string }) => c.name),
+    ['credentials'],
+  );
+  const m = await request(publicUrl).get('/metrics');
+  assert.doesNotMatch(m.text, /^rolecall_credentials_shadowed\{/m);
+  const w = await request(adminUrl).get('/whoami');
+  assert.equal(
+    w.body.chain.sdks.every((s: { source: string }) => s.source === 'container-role'),
+    true,
+  );
+});

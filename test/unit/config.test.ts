@@ -30,7 +30,14 @@ test('defaults match CONTRACT.md', () => {
   assert.equal(c.logLevel, 'info');
   assert.equal(c.adminToken, null);
   assert.equal(c.expectedRole, null);
-  assert.equal(c.endpoint, null);
+  assert.equal(
+    c.endpoint?.kind,
+    'imds',
+    'no container variable: SDKs fall back to the instance role',
+  );
+  assert.equal(c.endpoint?.kind === 'imds' && c.endpoint.base.href, 'http://169.254.169.254/');
+  assert.equal(c.allowInstanceRole, false);
+  assert.equal(loadConfig({ AWS_EC2_METADATA_DISABLED: 'true' }, noFiles).endpoint, null);
   assert.ok(Object.isFrozen(c));
 });
 

@@ -20,10 +20,10 @@ const ROOT = join(import.meta.dirname, '..', '..');
 const path = (...p: string[]) => join(ROOT, ...p);
 
 /**
- * Metrics the rules and the dashboard already use but the code does not export yet (issue 5: the
- * shadowed-source gauge). Remove a name here as soon as `createMetrics` exports it.
+ * Metrics the rules and the dashboard may use before the code exports them. Empty: every name
+ * they use is exported. Remove a name here as soon as `createMetrics` exports it.
  */
-const PENDING = new Set(['rolecall_credentials_shadowed']);
+const PENDING = new Set<string>();
 
 /** Alerts issue 5 asks for, by what they cover. */
 const REQUIRED_ALERTS = [
@@ -118,7 +118,13 @@ function metricNames(expr: string): string[] {
 
 async function exportedNames(): Promise<Set<string>> {
   const metrics = createMetrics(
-    { state: () => INITIAL_STATE, task: () => null, expectedRoleMatch: () => null, now: () => 0 },
+    {
+      state: () => INITIAL_STATE,
+      task: () => null,
+      shadowed: () => [],
+      expectedRoleMatch: () => null,
+      now: () => 0,
+    },
     { version: '0.0.0-test', nodeVersion: process.version },
   );
   const names = new Set<string>();
