@@ -1,0 +1,26 @@
+/** The emulator's public API: scenarios, the pure timeline, and the server. ECS mode only so far. */
+export { ECS_RATE_LIMIT, type RateLimit } from './ratelimit.ts';
+export {
+  DEFAULT_ROLE_ARN,
+  DEMO_ACCOUNT,
+  DEMO_SECOND_ROLE_ARN,
+  type Outage,
+  type OutageStatus,
+  type RoleChange,
+  SCENARIOS,
+  type Scenario,
+  type ScenarioName,
+} from './scenario.ts';
+export { parseScenario, ScenarioError } from './scenario-parse.ts';
+export { type Emulator, type EmulatorOptions, startEmulator } from './server.ts';
+export type { TaskOverrides } from './task-doc.ts';
+export {
+  type Answer,
+  accessKeyIdFor,
+  answerAt,
+  type CredentialsDoc,
+  DEFAULT_SECRET_PREFIX,
+  formatExpiration,
+  type Generation,
+  generationAt,
+} from './timeline.ts';
