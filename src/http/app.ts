@@ -35,15 +35,19 @@ export function createApp(deps: AppDeps, admin: { token: Secret | null } | null)
   app.disable('x-powered-by');
   app.disable('etag');
   app.set('query parser', 'simple');
-  app.use(
-    pinoHttp({
-      logger: deps.logger,
-      customLogLevel: (req, res, err) => {
-        if (err || res.statusCode >= 500) return QUIET_PATHS.has(req.url ?? '') ? 'debug' : 'warn';
-        return QUIET_PATHS.has((req.url ?? '').split('?')[0] ?? '') ? 'debug' : 'info';
-      },
-    }),
-  );
+  const httpLogger = pinoHttp({
+    logger: deps.logger,
+    customLogLevel: (req, res, err) => {
+      if (err || res.statusCode >= 500) return QUIET_PATHS.has(req.url ?? '') ? 'debug' : 'warn';
+      return QUIET_PATHS.has((req.url ?? '').split('?')[0] ?? '') ? 'debug' : 'info';
+    },
+  });
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    // Health checks and scrapes are logged at debug whatever happens; below debug, skip pino-http
+    // for them altogether (its child logger, request id and listeners cost more than the route).
+    if (QUIET_PATHS.has(req.url) && !deps.logger.isLevelEnabled('debug')) return next();
+    httpLogger(req, res, next);
+  });
   app.use((req: Request, res: Response, next: NextFunction) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.set('allow', 'GET, HEAD').status(405).json({ error: 'method not allowed' });
