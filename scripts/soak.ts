@@ -200,7 +200,7 @@ async function soak(): Promise<number> {
     problems.push(`active resources ${warm.resources} → ${end.resources}`);
   if (listeners.connection > 4 || listeners.request > 4)
     problems.push(`listeners ${JSON.stringify(listeners)}`);
-  if (timer.polls() < polls * 0.5)
+  if (timer.polls() < polls * 0.25)
     problems.push(`only ${timer.polls()} of ${polls} polls within ${maxSeconds}s`);
   const report = {
     mode: short ? 'short' : 'full',
