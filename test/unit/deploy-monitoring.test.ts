@@ -9,7 +9,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -52,9 +52,13 @@ function run(cmd: string, args: readonly string[], cwd = ROOT) {
   };
 }
 
-/** YAML → JSON through python3's PyYAML (no YAML parser in the runtime's dependencies). */
+/**
+ * YAML → JSON through python3's PyYAML (no YAML parser in the runtime's dependencies). Debian's
+ * python3-yaml lands in /usr/bin/python3, which a pyenv or venv `python3` on PATH may not see.
+ */
+const PYTHON = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
 function readYaml(file: string): Json {
-  const r = run('python3', [
+  const r = run(PYTHON, [
     '-c',
     'import json, sys, yaml; print(json.dumps(yaml.safe_load(open(sys.argv[1]))))',
     file,
