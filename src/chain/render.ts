@@ -61,13 +61,19 @@ export function configureList({ env, report, identity }: RenderInput): string[] 
 export function sdkLines(input: RenderInput): string[] {
   const { report, verdict } = input;
   const width = Math.max(...Object.values(SDK_LABELS).map((l) => l.length));
-  const lines = [`${pad('SDK', width)}  ${pad('SOURCE', 30)}  ${pad('SHADOWS', 24)}  EVIDENCE`];
+  // One entry per source type: Go's role_arn wraps every later base as assume-role, and the same
+  // type twice says nothing more.
+  const shadowsOf = (r: (typeof report.sdks)[number]) =>
+    [...new Set(r.shadowed.map((s) => s.type))].join(', ') || '-';
+  const shadowsWidth = Math.max(7, ...report.sdks.map((r) => shadowsOf(r).length));
+  const lines = [
+    `${pad('SDK', width)}  ${pad('SOURCE', 30)}  ${pad('SHADOWS', shadowsWidth)}  EVIDENCE`,
+  ];
   for (const r of report.sdks) {
     const v = verdict.sdks.find((s) => s.sdk === r.sdk);
     const src = r.winner?.type ?? (r.error === null ? 'none' : 'error');
-    const shadows = r.shadowed.map((s) => s.type).join(', ') || '-';
     lines.push(
-      `${pad(SDK_LABELS[r.sdk], width)}  ${pad(src, 30)}  ${pad(shadows, 24)}  ${r.winner?.evidence ?? r.error ?? '-'}`.trimEnd(),
+      `${pad(SDK_LABELS[r.sdk], width)}  ${pad(src, 30)}  ${pad(shadowsOf(r), shadowsWidth)}  ${r.winner?.evidence ?? r.error ?? '-'}`.trimEnd(),
     );
     for (const note of [...(r.winner?.notes ?? []), ...r.warnings]) lines.push(`    ! ${note}`);
     if (v !== undefined && !v.usable && v.why !== null && v.why !== r.error)
