@@ -6,6 +6,12 @@
  * a generous bound, when history exceeds its cap, or when timers, sockets or listeners leak.
  * Bounded in count and time; only ever talks to 127.0.0.1.
  *
+ * Then a load phase (`--no-load` skips it): autocannon against `/healthz`, `/metrics` and
+ * `/whoami` while the endpoint is *slow* (every poll stalls past the deadline) and while it is
+ * *failing* (503), with good credentials held from before. Every answer must be a 200 (health
+ * `degraded`, not an error), and no route may wait on the endpoint: a p99 at or above the stall
+ * would mean a scrape triggered a fetch. Figures are printed; only those two rules fail the run.
+ *
  * `--cpu-polls N` instead measures CPU per 1,000 polls (rolecall's poll vs a bare undici GET +
  * JSON.parse against the same endpoint, `--endpoint URL` or an in-process one) and prints JSON;
  * `npm run bench` uses it with an endpoint in its own process, so only polling is measured.
@@ -15,6 +21,7 @@ import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import autocannon from 'autocannon';
 import pino from 'pino';
 import { Agent, request } from 'undici';
 import { loadConfig } from '../src/config.ts';
@@ -34,6 +41,7 @@ const { values: args } = parseArgs({
     'cpu-polls': { type: 'string' },
     'max-seconds': { type: 'string' },
     endpoint: { type: 'string' },
+    'no-load': { type: 'boolean' },
   },
 });
 
@@ -94,7 +102,110 @@ function fastTimer(limit: number) {
   };
 }
 
-async function startSidecar(endpointUrl: string, setTimer: SetTimer): Promise<Service> {
+/** A credentials endpoint that answers well until `set('slow' | 'failing')`. */
+async function switchableEndpoint(stallMs: number) {
+  let mode: 'good' | 'slow' | 'failing' = 'good';
+  let hits = 0;
+  const server = createServer((_req, res) => {
+    hits++;
+    if (mode === 'failing') {
+      res.writeHead(503, { 'content-type': 'application/json' });
+      res.end('{"code":"CredentialsUninitialized","message":"x","HTTPErrorCode":503}');
+      return;
+    }
+    const answer = () => {
+      if (res.destroyed) return;
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(
+        `{"RoleArn":"arn:aws:iam::111122223333:role/orders-task","AccessKeyId":"ASIASOAKLOAD00000001","SecretAccessKey":"soak-secret","Token":"soak-token","Expiration":"${new Date(Date.now() + 6 * 3600_000).toISOString().replace(/\.\d{3}Z$/, 'Z')}"}`,
+      );
+    };
+    if (mode === 'slow') setTimeout(answer, stallMs).unref();
+    else answer();
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    set: (m: 'slow' | 'failing') => {
+      mode = m;
+    },
+    hits: () => hits,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}
+
+interface LoadRow {
+  readonly endpoint: 'slow' | 'failing';
+  readonly route: string;
+  readonly requests: number;
+  readonly rps: number;
+  readonly p99ms: number;
+  readonly maxMs: number;
+  readonly non2xx: number;
+  readonly errors: number;
+}
+
+/**
+ * autocannon against the three routes while the endpoint is slow, then failing; real timers, a
+ * poll every second with a 500 ms deadline. Each run is bounded by `seconds` and by `amount`.
+ */
+async function loadPhase(seconds: number): Promise<{ rows: LoadRow[]; problems: string[] }> {
+  const stallMs = 1500;
+  const endpoint = await switchableEndpoint(stallMs);
+  const service = await startSidecar(endpoint.url);
+  const rows: LoadRow[] = [];
+  const problems: string[] = [];
+  try {
+    for (let i = 0; i < 50 && service.state().lastSuccess === null; i++)
+      await new Promise((r) => setTimeout(r, 100));
+    if (service.state().lastSuccess === null) throw new Error('load: no first poll within 5 s');
+    for (const mode of ['slow', 'failing'] as const) {
+      endpoint.set(mode);
+      const before = endpoint.hits();
+      for (const [base, route] of [
+        [service.public.url, '/healthz'],
+        [service.public.url, '/metrics'],
+        [service.admin.url, '/whoami'],
+      ] as const) {
+        const r = await autocannon({
+          url: `${base}${route}`,
+          connections: 10,
+          duration: seconds, // bounded by time; autocannon's `amount` would override it
+        });
+        const row: LoadRow = {
+          endpoint: mode,
+          route,
+          requests: r.requests.total,
+          rps: Math.round(r.requests.average),
+          p99ms: r.latency.p99,
+          maxMs: r.latency.max,
+          non2xx: r.non2xx,
+          errors: r.errors + r.timeouts,
+        };
+        rows.push(row);
+        if (row.non2xx > 0 || row.errors > 0)
+          problems.push(`${mode} ${route}: ${row.non2xx} non-2xx, ${row.errors} errors`);
+        if (row.p99ms >= stallMs)
+          problems.push(`${mode} ${route}: p99 ${row.p99ms} ms ≥ the endpoint's stall`);
+      }
+      if (service.state().consecutiveFailures === 0)
+        problems.push(`${mode}: no poll failed during the load, so the fault was not exercised`);
+      // The sidecar kept polling on its own schedule, not per request.
+      const polled = endpoint.hits() - before;
+      if (polled > seconds * 3 * 3)
+        problems.push(`${mode}: ${polled} endpoint hits during load: requests trigger fetches`);
+    }
+  } finally {
+    await service.close();
+    await endpoint.close();
+  }
+  return { rows, problems };
+}
+
+async function startSidecar(endpointUrl: string, setTimer?: SetTimer): Promise<Service> {
   const config = loadConfig(
     {
       ROLECALL_LISTEN: '127.0.0.1:0',
@@ -110,7 +221,11 @@ async function startSidecar(endpointUrl: string, setTimer: SetTimer): Promise<Se
   );
   // Logs go to /dev/null through the real pino destination: their cost is part of a poll.
   const logger = createLogger(config.logLevel, pino.destination({ dest: '/dev/null', sync: true }));
-  return startService({ config, logger, version: 'soak', setTimer });
+  return startService(
+    setTimer === undefined
+      ? { config, logger, version: 'soak' }
+      : { config, logger, version: 'soak', setTimer },
+  );
 }
 
 function memory() {
@@ -202,6 +317,8 @@ async function soak(): Promise<number> {
     problems.push(`listeners ${JSON.stringify(listeners)}`);
   if (timer.polls() < polls * 0.25)
     problems.push(`only ${timer.polls()} of ${polls} polls within ${maxSeconds}s`);
+  const load = args['no-load'] === true ? null : await loadPhase(short ? 2 : 10);
+  if (load !== null) problems.push(...load.problems);
   const report = {
     mode: short ? 'short' : 'full',
     seconds: +seconds.toFixed(1),
@@ -218,6 +335,7 @@ async function soak(): Promise<number> {
     growth,
     bounds,
     listeners,
+    load: load?.rows ?? null,
     ok: problems.length === 0,
     problems,
   };
@@ -227,7 +345,16 @@ async function soak(): Promise<number> {
       `soak (${report.mode}): ${report.polls} polls, ${report.requests} requests, ${report.rotations} rotations, ${report.roleChanges} role changes in ${report.seconds}s\n` +
         `  after warm-up: RSS ${warm.rssMiB} MiB, heap ${warm.heapUsedMiB} MiB, ${warm.resources} active resources\n` +
         `  at the end:    RSS ${end.rssMiB} MiB, heap ${end.heapUsedMiB} MiB, ${end.resources} active resources\n` +
-        `  history ${report.history}/${HISTORY_LIMIT}; ${problems.length === 0 ? 'OK' : `FAILED: ${problems.join('; ')}`}\n`,
+        `  history ${report.history}/${HISTORY_LIMIT}\n` +
+        (load === null
+          ? ''
+          : `  load (autocannon, 10 connections, ${short ? 2 : 10} s per row; endpoint stalls 1.5 s or answers 503):\n${load.rows
+              .map(
+                (r) =>
+                  `    ${r.endpoint.padEnd(7)} ${r.route.padEnd(8)} ${String(r.requests).padStart(7)} req  ${String(r.rps).padStart(6)} req/s  p99 ${r.p99ms} ms  max ${r.maxMs} ms  non-2xx ${r.non2xx}  errors ${r.errors}`,
+              )
+              .join('\n')}\n`) +
+        `  ${problems.length === 0 ? 'OK' : `FAILED: ${problems.join('; ')}`}\n`,
     );
   }
   return problems.length === 0 ? 0 : 1;
