@@ -6,7 +6,7 @@
  * partial keys, an incomplete assume-role or SSO profile, and a named profile that does not exist.
  */
 import { envKeys, get, profileName, source } from './env.ts';
-import { containerStep, fatal, imdsStep, type Outcome, skip, use } from './outcome.ts';
+import { containerStep, envKeysStep, fatal, imdsStep, type Outcome, skip, use } from './outcome.ts';
 import {
   credentialSource,
   has,
@@ -33,9 +33,7 @@ export function botocoreSteps(input: ChainInput): Outcome[] {
       ? use(keys.source)
       : keys.state === 'partial' && keys.set === 'AWS_ACCESS_KEY_ID'
         ? fatal('PartialCredentialsError: AWS_ACCESS_KEY_ID is set without AWS_SECRET_ACCESS_KEY')
-        : keys.state === 'partial'
-          ? skip(`${keys.set} is set without ${keys.missing}: ignored`)
-          : skip();
+        : envKeysStep(keys);
   const legacy = ['AWS_CREDENTIAL_FILE', 'BOTO_CONFIG'].filter(
     (v) => get(input.env, v) !== undefined,
   );

@@ -9,7 +9,15 @@
 
 import { ssoSource } from './botocore.ts';
 import { container, containerSource, envKeys, profileName, source } from './env.ts';
-import { envWebIdentityStep, fatal, imdsStep, type Outcome, skip, use } from './outcome.ts';
+import {
+  envKeysStep,
+  envWebIdentityStep,
+  fatal,
+  imdsStep,
+  type Outcome,
+  skip,
+  use,
+} from './outcome.ts';
 import {
   anyStaticKeys,
   credentialSource,
@@ -27,12 +35,7 @@ import { webIdentitySource } from './webidentity.ts';
 
 export function goSteps(input: ChainInput): Outcome[] {
   const keys = envKeys(input.env, 'go-v2');
-  const env =
-    keys.state === 'ok'
-      ? use(keys.source)
-      : keys.state === 'partial'
-        ? skip(`${keys.set} is set without ${keys.missing}: ignored`)
-        : skip();
+  const env = envKeysStep(keys);
   const { name, variable } = profileName(input.env, 'go-v2');
   const p = lookup(input, name);
   // loadSharedConfigIgnoreNotExist: even a profile named by AWS_PROFILE may be missing.

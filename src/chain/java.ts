@@ -8,7 +8,15 @@
 
 import { ssoSource } from './botocore.ts';
 import { envKeys, profileName, source } from './env.ts';
-import { containerStep, envWebIdentityStep, imdsStep, type Outcome, skip, use } from './outcome.ts';
+import {
+  containerStep,
+  envKeysStep,
+  envWebIdentityStep,
+  imdsStep,
+  type Outcome,
+  skip,
+  use,
+} from './outcome.ts';
 import {
   anyStaticKeys,
   credentialSource,
@@ -25,12 +33,7 @@ import { webIdentitySource } from './webidentity.ts';
 
 export function javaSteps(input: ChainInput): Outcome[] {
   const keys = envKeys(input.env, 'java-v2');
-  const env =
-    keys.state === 'ok'
-      ? use(keys.source)
-      : keys.state === 'partial'
-        ? skip(`${keys.set} is set without ${keys.missing}: ignored`)
-        : skip();
+  const env = envKeysStep(keys);
   const { name, variable } = profileName(input.env, 'java-v2');
   const p = lookup(input, name);
   const profile = p.exists

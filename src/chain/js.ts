@@ -10,6 +10,7 @@ import { ssoSource } from './botocore.ts';
 import { envKeys, profileName, source } from './env.ts';
 import {
   containerStep,
+  envKeysStep,
   envWebIdentityStep,
   fatal,
   imdsStep,
@@ -39,11 +40,7 @@ export function jsSteps(input: ChainInput): Outcome[] {
       ? keys.state === 'none'
         ? skip()
         : skip('environment keys are ignored: the JS SDK skips them when AWS_PROFILE is set')
-      : keys.state === 'ok'
-        ? use(keys.source)
-        : keys.state === 'partial'
-          ? skip(`${keys.set} is set without ${keys.missing}: ignored`)
-          : skip();
+      : envKeysStep(keys);
   const p = lookup(input, name);
   const profile = p.exists
     ? profileStep(input, p)

@@ -2,7 +2,15 @@
  * One step of a provider chain and how a chain's steps become a per-SDK report. Each SDK module
  * lists its steps in its own order; this module decides winner, shadowed and warnings. Pure.
  */
-import { container, containerSource, get, imdsDisabled, onFargate, source } from './env.ts';
+import {
+  container,
+  containerSource,
+  type EnvKeys,
+  get,
+  imdsDisabled,
+  onFargate,
+  source,
+} from './env.ts';
 import type { ChainInput, Sdk, SdkReport, Source } from './types.ts';
 import { tokenReport, webIdentitySource } from './webidentity.ts';
 
@@ -51,6 +59,13 @@ export function runChain(
     warnings.push(`${winner!.type} shadows the container role (${containerEvidence})`);
   }
   return { sdk, winner, shadowed, shadowsContainer, error, warnings };
+}
+
+/** Env keys as a step: both set wins; one without the other is skipped with a warning. */
+export function envKeysStep(keys: EnvKeys): Outcome {
+  if (keys.state === 'ok') return use(keys.source);
+  if (keys.state === 'partial') return skip(`${keys.set} is set without ${keys.missing}: ignored`);
+  return skip();
 }
 
 export function containerStep(input: ChainInput): Outcome {
