@@ -1,4 +1,6 @@
 /** Test collaborators: loopback servers, captured logs, a sidecar wired to them. Nothing global. */
+import type { ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { Writable } from 'node:stream';
@@ -103,4 +105,28 @@ export function ecsBody(
     Token: fields.token ?? CANARY.token,
     Expiration: exp.toISOString().replace(/\.\d{3}Z$/, 'Z'),
   });
+}
+
+/** What a child process printed and how it ended. */
+export interface Run {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Collects a child's output until it exits; SIGKILL after `timeoutMs` so a hung child ends the test. */
+export async function collect(child: ChildProcess, timeoutMs: number): Promise<Run> {
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (c) => {
+    stdout += c;
+  });
+  child.stderr?.on('data', (c) => {
+    stderr += c;
+  });
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  const [code, signal] = (await once(child, 'exit')) as [number | null, NodeJS.Signals | null];
+  clearTimeout(timer);
+  return { code, signal, stdout, stderr };
 }

@@ -1,19 +1,19 @@
 /** The built CLI (`dist/bin.js`, what the image runs) as a real process. Run `npm run build` first. */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
+import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { test } from 'node:test';
-import { assertNoCanary, CANARY, ecsBody, startServer, waitFor } from '../helpers.ts';
+import {
+  assertNoCanary,
+  CANARY,
+  collect,
+  ecsBody,
+  type Run,
+  startServer,
+  waitFor,
+} from '../helpers.ts';
 
 const BIN = new URL('../../dist/bin.js', import.meta.url).pathname;
-
-interface Run {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
 
 function cleanEnv(extra: Record<string, string>): Record<string, string> {
   const base: Record<string, string> = {
@@ -36,21 +36,6 @@ async function runCli(
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   return collect(child, timeoutMs);
-}
-
-async function collect(child: ChildProcess, timeoutMs: number): Promise<Run> {
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (c) => {
-    stdout += c;
-  });
-  child.stderr?.on('data', (c) => {
-    stderr += c;
-  });
-  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-  const [code, signal] = (await once(child, 'exit')) as [number | null, NodeJS.Signals | null];
-  clearTimeout(timer);
-  return { code, signal, stdout, stderr };
 }
 
 test('--version and --help', async () => {
