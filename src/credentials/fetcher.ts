@@ -49,16 +49,29 @@ async function authorizationHeader(
   return { authorization: token };
 }
 
-/** A short, safe code from an error body: ECS JSON `code`, never free text (it may echo input). */
+/**
+ * A short, safe code from an error body, never free text (it may echo input): the ECS JSON `code`,
+ * or the exception name in an EKS Pod Identity Agent relay of EKS Auth's answer,
+ * `[<request id>]: (ExpiredTokenException): <message>, fault: client`.
+ */
 function errorCode(res: BoundedResponse): string | null {
+  const relayed = /^\[[^\]\n]*\]: \(([A-Za-z]{1,64})\): /.exec(res.body);
+  if (relayed?.[1] !== undefined) return relayed[1];
   try {
     const parsed = JSON.parse(res.body) as { code?: unknown };
     if (typeof parsed.code === 'string' && /^[A-Za-z]{1,64}$/.test(parsed.code)) return parsed.code;
   } catch {
-    // Plain-text bodies (EKS agent, 429, 404) are not echoed.
+    // Other plain-text bodies (the agents' own 400/403, 429, 404) are not echoed.
   }
   return null;
 }
+
+/** EKS Auth refusing the pod's service-account token or association: an authorization failure. */
+const EKS_AUTH_REFUSALS = new Set([
+  'ExpiredTokenException',
+  'InvalidTokenException',
+  'AccessDeniedException',
+]);
 
 /** Maps a non-200 answer to its reason (CONTRACT.md error reasons). */
 export function statusError(res: BoundedResponse, now: number): EndpointError {
@@ -78,7 +91,8 @@ export function statusError(res: BoundedResponse, now: number): EndpointError {
   ) {
     return new EndpointError('not_found', message, extra);
   }
-  if (status === 401 || status === 403) return new EndpointError('unauthorized', message, extra);
+  if (status === 401 || status === 403 || (code !== null && EKS_AUTH_REFUSALS.has(code)))
+    return new EndpointError('unauthorized', message, extra);
   if (status >= 500) return new EndpointError('server_error', message, extra);
   return new EndpointError('http_error', message, extra);
 }

@@ -29,6 +29,7 @@ const cases: {
   reason: string;
   status?: number;
   retryAfterMs?: number;
+  message?: string;
 }[] = [
   { name: 'stalls before headers', behaviour: () => {}, reason: 'timeout' },
   {
@@ -108,6 +109,37 @@ const cases: {
     behaviour: text(400, `Service account token cannot be parsed: ${CANARY.authToken}\n`),
     reason: 'http_error',
     status: 400,
+  },
+  {
+    name: '400 EKS Auth ExpiredTokenException relayed by the Pod Identity Agent',
+    behaviour: text(
+      400,
+      `[0f5a7f4e-6c1b-4d0e-9a57-3f1e2d4c5b6a]: (ExpiredTokenException): token ${CANARY.authToken} expired, fault: client\n`,
+    ),
+    reason: 'unauthorized',
+    status: 400,
+    message: 'endpoint answered HTTP 400 ExpiredTokenException',
+  },
+  {
+    name: '400 EKS Auth InvalidTokenException relayed',
+    behaviour: text(400, '[r-1]: (InvalidTokenException): invalid, fault: client\n'),
+    reason: 'unauthorized',
+    status: 400,
+    message: 'endpoint answered HTTP 400 InvalidTokenException',
+  },
+  {
+    name: '404 EKS Auth ResourceNotFoundException relayed (no association)',
+    behaviour: text(404, '[r-2]: (ResourceNotFoundException): none, fault: client\n'),
+    reason: 'not_found',
+    status: 404,
+    message: 'endpoint answered HTTP 404 ResourceNotFoundException',
+  },
+  {
+    name: '500 EKS Auth InternalServerException relayed',
+    behaviour: text(500, '[r-3]: (InternalServerException): oops, fault: server\n'),
+    reason: 'server_error',
+    status: 500,
+    message: 'endpoint answered HTTP 500 InternalServerException',
   },
   {
     name: '301 redirect',
@@ -195,6 +227,7 @@ for (const c of cases) {
     assert.equal(err.reason, c.reason, err.message);
     if (c.status !== undefined) assert.equal(err.status, c.status);
     if (c.retryAfterMs !== undefined) assert.equal(err.retryAfterMs, c.retryAfterMs);
+    if (c.message !== undefined) assert.equal(err.message, c.message);
     assertNoCanary(`${err.message} ${err.stack} ${JSON.stringify(err)}`, 'error');
   });
 }
