@@ -27,8 +27,9 @@ Commands:
   healthcheck [--url U] [--live]      GET the local /healthz (/livez with --live); exit 0 healthy, 1 not
   whoami [--url U] [--json]           print a running sidecar's incident view; exit 1 if unreachable or unhealthy
   check [--json] [--expect-role P]    diagnose this process's credential chain (for app containers)
-  emulate [--mode ecs] [--port N] [--scenario S]
-                                      local credentials endpoint with synthetic credentials
+  emulate [--mode ecs|eks|imds] [--port N] [--scenario S]
+                                      local credentials endpoint with synthetic credentials:
+                                      ECS agent, EKS Pod Identity Agent or EC2 IMDSv2
   demo                                emulator + sidecar on loopback with rotation, a role change and an outage
 
 Options: --help (any command), --version
@@ -39,7 +40,7 @@ const HELP: Record<string, string> = {
   serve: `Usage: rolecall serve\n\nRuns the sidecar. Configured by environment variables:\n  ROLECALL_LISTEN (0.0.0.0:9477), ROLECALL_ADMIN_LISTEN (127.0.0.1:9478), ROLECALL_ADMIN_TOKEN[_FILE],\n  ROLECALL_POLL_INTERVAL (60s), ROLECALL_POLL_TIMEOUT (2s), ROLECALL_MIN_TTL (10m),\n  ROLECALL_EXPECTED_ROLE, ROLECALL_CONTAINER_HOST (http://169.254.170.2), ROLECALL_LOG_LEVEL (info).\nExit: 0 after SIGTERM/SIGINT, 2 on bad configuration (all problems listed).\n`,
   healthcheck: `Usage: rolecall healthcheck [--url U] [--live]\n\nGETs http://127.0.0.1:<ROLECALL_LISTEN port>/healthz (or /livez with --live) with a 2s timeout.\nFor ECS healthCheck: ["CMD", "node", "/app/dist/bin.js", "healthcheck"]. Exit 0 healthy, 1 not.\n`,
   whoami: `Usage: rolecall whoami [--url U] [--json]\n\nAsks the admin listener (http://<ROLECALL_ADMIN_LISTEN>/whoami) and prints the incident view.\nSends ROLECALL_ADMIN_TOKEN[_FILE] as a bearer token when set. Exit 0 ok, 1 unreachable or unhealthy.\n`,
-  emulate: `Usage: rolecall emulate [--mode ecs] [--host H] [--port N] [--scenario S]\n\nServes synthetic credentials on loopback (default 127.0.0.1, random port) and prints the export\nlines that point rolecall or an SDK at it. Scenarios: steady (default), demo, fast, or a JSON file.\nExit 0 on SIGTERM.\n`,
+  emulate: `Usage: rolecall emulate [--mode ecs|eks|imds] [--host H] [--port N] [--scenario S]\n\nServes synthetic credentials on loopback (default 127.0.0.1, random port; --host ::1 for IPv6) and\nprints the export lines that point rolecall or an SDK at it. Modes:\n  ecs   (default) the ECS agent: /v2/credentials/<id>, /v1/credentials?id=, task metadata v4\n  eks   the EKS Pod Identity Agent: /v1/credentials, Authorization from a 0600 token file, Host check\n  imds  EC2 instance metadata with IMDSv2 required: token PUT, the instance role's credentials\nScenarios: steady (default), demo, fast, or a JSON file (docs/emulator.md). Exit 0 on SIGTERM.\n`,
   demo: `Usage: rolecall demo [--port N]\n\nRuns the emulator and the sidecar on loopback with a short scenario: a rotation within about a\nminute, a role change, then a short outage. Prints the URLs to open. Exit 0 on SIGINT.\n`,
 };
 

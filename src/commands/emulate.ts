@@ -2,7 +2,14 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { Io } from '../cli.ts';
-import { parseScenario, SCENARIOS, type Scenario, startEmulator } from '../emulator/index.ts';
+import {
+  EMULATOR_MODES,
+  type EmulatorMode,
+  parseScenario,
+  SCENARIOS,
+  type Scenario,
+  startEmulator,
+} from '../emulator/index.ts';
 
 /** A built-in scenario name, or a path to a JSON scenario file. */
 export function loadScenario(nameOrPath: string): Scenario {
@@ -22,6 +29,13 @@ export function exportLines(env: Readonly<Record<string, string>>): string {
     .join('\n');
 }
 
+/** What each mode's export lines point at, for the header comment. */
+const MODE_NOTES: Record<EmulatorMode, string> = {
+  ecs: 'ECS agent: task-role credentials (v2/v1) and task metadata v4',
+  eks: 'EKS Pod Identity Agent: /v1/credentials with the Authorization token from a 0600 file',
+  imds: 'EC2 instance metadata, IMDSv2 required: the instance role',
+};
+
 export async function emulate(args: readonly string[], io: Io): Promise<number> {
   const opts = parseArgs({
     args: [...args],
@@ -33,9 +47,10 @@ export async function emulate(args: readonly string[], io: Io): Promise<number> 
     },
     strict: true,
   }).values;
-  if (opts.mode !== 'ecs') {
+  const mode = opts.mode as EmulatorMode;
+  if (!(EMULATOR_MODES as readonly string[]).includes(mode)) {
     io.stderr(
-      `rolecall emulate: --mode ${opts.mode} is not available yet; this build emulates ecs\n`,
+      `rolecall emulate: unknown --mode "${opts.mode}"; expected one of ${EMULATOR_MODES.join(', ')}\n`,
     );
     return 2;
   }
@@ -51,11 +66,17 @@ export async function emulate(args: readonly string[], io: Io): Promise<number> 
     io.stderr(`rolecall emulate: ${(err as Error).message}\n`);
     return 2;
   }
-  const emulator = await startEmulator({ scenario, host: opts.host, port });
+  const emulator = await startEmulator({ scenario, mode, host: opts.host, port });
   io.stdout(
-    `# rolecall emulator (ecs, scenario ${opts.scenario}) on ${emulator.url}; synthetic credentials only\n`,
+    `# rolecall emulator (${mode}, scenario ${opts.scenario}) on ${emulator.url}; synthetic credentials only\n`,
   );
+  io.stdout(`# ${MODE_NOTES[mode]}\n`);
   io.stdout(`${exportLines(emulator.env)}\n`);
+  if (mode === 'imds') {
+    io.stdout(
+      '# SDKs and rolecall use IMDS only when AWS_CONTAINER_CREDENTIALS_RELATIVE_URI and _FULL_URI are unset\n',
+    );
+  }
   io.stdout('# then: rolecall serve   (or any AWS SDK; Ctrl-C stops the emulator)\n');
   await io.untilSignal();
   await emulator.close();

@@ -1,4 +1,7 @@
-/** The emulator's public API: scenarios, the pure timeline, and the server. ECS mode only so far. */
+/** The emulator's public API: scenarios, the pure timeline, the three modes and the server. */
+export { EKS_AGENT_HOSTS, EKS_PATH, EKS_RATE_LIMIT } from './eks.ts';
+export { EMULATOR_MODES, type EmulatorMode } from './handler.ts';
+export { IMDS_CREDENTIALS_PATH, IMDS_TOKEN_PATH } from './imds.ts';
 export { ECS_RATE_LIMIT, type RateLimit } from './ratelimit.ts';
 export {
   DEFAULT_ROLE_ARN,

@@ -1,44 +1,77 @@
 /**
- * The emulator's only sockets and timers: a node:http server that reads the clock, asks the pure
- * timeline and wire modules what to answer, and writes it. It never logs: the credentials id is a
- * capability even when the credentials are synthetic, and tests search output for canaries.
+ * The emulator's only sockets and timers: a node:http server that reads the clock, asks the mode's
+ * handler (ecs.ts, eks.ts, imds.ts) what to answer, and writes it. It never logs: the credentials
+ * id and the EKS token are capabilities even when the credentials are synthetic, and tests search
+ * output for canaries.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createLimiter, ECS_RATE_LIMIT, type RateLimit, rateLimitHeaders } from './ratelimit.ts';
+import { join } from 'node:path';
+import { createEcsHandler, ecsEnv } from './ecs.ts';
+import { createEksHandler, EKS_RATE_LIMIT, eksEnv, LOOPBACK_HOSTS } from './eks.ts';
+import type { Current, EmulatorMode, Fault, Handler, Incoming } from './handler.ts';
+import { createImdsHandler, imdsEnv } from './imds.ts';
+import { ECS_RATE_LIMIT, type RateLimit } from './ratelimit.ts';
 import type { Scenario } from './scenario.ts';
-import { containerDoc, type TaskOverrides, taskDoc } from './task-doc.ts';
-import { type Anchor, answerAt, DEFAULT_SECRET_PREFIX, generationAt } from './timeline.ts';
-import * as wire from './wire.ts';
+import type { TaskOverrides } from './task-doc.ts';
+import {
+  type Anchor,
+  answerAt,
+  DEFAULT_SECRET_PREFIX,
+  generationAt,
+  roleAt,
+  scheduleSeconds,
+} from './timeline.ts';
+import {
+  createTokenDir,
+  removeTokenDir,
+  syntheticServiceAccountToken,
+  writeTokenFile,
+} from './token-file.ts';
+import type { Reply } from './wire.ts';
 
 export interface EmulatorOptions {
   readonly scenario: Scenario;
+  /** Which endpoint to emulate; default `ecs`. */
+  readonly mode?: EmulatorMode;
   /** Default 127.0.0.1: the emulator binds loopback unless told otherwise. */
   readonly host?: string;
   /** Default 0 (any free port). */
   readonly port?: number;
-  /** Default a random UUID without dashes. */
+  /** ECS: default a random UUID without dashes. */
   readonly credentialsId?: string;
+  /**
+   * EKS: the service-account token to require (written to the token file). Default a synthetic
+   * JWT-shaped token; `rotateToken()` replaces either with a new synthetic one.
+   */
+  readonly authToken?: string;
   /** Start of every SecretAccessKey and Token; default `synthetic-secret-`. */
   readonly secretPrefix?: string;
   /**
-   * The emulator's one clock, epoch ms (default Date.now): scenario timeline, `Date` header and
-   * token-bucket refill. A frozen test clock never refills the bucket, so more than 60 requests
-   * to one path at one instant need `rateLimit: null`.
+   * The emulator's one clock, epoch ms (default Date.now): scenario timeline, `Date` header,
+   * token-bucket refill and IMDS token expiry. A frozen test clock never refills the bucket, so
+   * more than a burst of requests at one instant need `rateLimit: null`.
    */
   readonly now?: () => number;
+  /** ECS: task metadata fields to pin. */
   readonly task?: TaskOverrides;
-  /** Default ECS's 40/s, burst 60 (ECS_RATE_LIMIT); null turns throttling off. */
+  /**
+   * Default per mode: ECS 40/s burst 60 per (IP, path); EKS 1000/s burst 500 for everyone; IMDS
+   * none (this option is ignored there). null turns throttling off.
+   */
   readonly rateLimit?: RateLimit | null;
 }
 
 export interface Emulator {
-  /** `http://127.0.0.1:PORT`, no trailing slash. */
+  readonly mode: EmulatorMode;
+  /** `http://127.0.0.1:PORT` (`http://[::1]:PORT` on IPv6), no trailing slash. */
   readonly url: string;
   readonly port: number;
-  /** AWS_CONTAINER_CREDENTIALS_RELATIVE_URI, ROLECALL_CONTAINER_HOST, ECS_CONTAINER_METADATA_URI_V4. */
+  /** The variables that point an SDK or rolecall at this emulator (see `emulate`). */
   readonly env: Readonly<Record<string, string>>;
+  /** EKS: the 0600 file holding the service-account token (removed on close); null otherwise. */
+  readonly tokenFile: string | null;
   /** Requests that reached a credentials route (answered, failed or throttled). */
   requests(): number;
   /** Overrides the timeline on the credentials routes until set back to null. */
@@ -47,103 +80,140 @@ export interface Emulator {
   rotate(): void;
   /** Overrides the scenario's role from now on. */
   setRole(arn: string): void;
+  /**
+   * EKS: writes a new token to the token file; from then on only the new one is accepted, so a
+   * client that does not re-read the file fails. A no-op in other modes.
+   */
+  rotateToken(): void;
   /** Closes the listener and every socket, idle keep-alive ones included. */
   close(): Promise<void>;
 }
 
-function send(res: ServerResponse, reply: wire.Reply): void {
+function send(res: ServerResponse, reply: Reply): void {
   res.statusCode = reply.status;
   for (const [k, v] of Object.entries(reply.headers)) res.setHeader(k, v);
   res.end(reply.body);
 }
 
+function incoming(req: IncomingMessage): Incoming {
+  const raw = req.url ?? '/';
+  const q = raw.indexOf('?');
+  return {
+    method: req.method ?? 'GET',
+    path: q === -1 ? raw : raw.slice(0, q),
+    query: q === -1 ? '' : raw.slice(q + 1),
+    headers: req.headers,
+    remoteAddress: req.socket.remoteAddress ?? '',
+    remotePort: req.socket.remotePort ?? 0,
+  };
+}
+
 export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
   const { scenario } = opts;
+  const mode = opts.mode ?? 'ecs';
   const now = opts.now ?? Date.now;
   const startMs = now();
-  const credentialsId = opts.credentialsId ?? randomUUID().replaceAll('-', '');
-  const taskId = randomBytes(16).toString('hex');
-  const metaId = `${taskId}-${randomBytes(4).readUInt32BE()}`;
+  const host = opts.host ?? '127.0.0.1';
   const secretPrefix = opts.secretPrefix ?? DEFAULT_SECRET_PREFIX;
-  const limit = opts.rateLimit === undefined ? ECS_RATE_LIMIT : opts.rateLimit;
-  const limiter = limit === null ? null : createLimiter(limit);
-  const task = { taskId, startedMs: startMs, overrides: opts.task };
   let served = 0;
-  let outage: { status: number; code?: string } | null = null;
+  let outage: Fault | null = null;
   let anchor: Anchor | undefined;
   let roleArn: string | undefined;
   const pending = new Set<NodeJS.Timeout>();
+  let closed = false;
 
-  const credentials = (version: 1 | 2, id: string, nowMs: number): wire.Reply => {
-    if (id === '') return wire.credentialsErrorReply(400, 'NoIdInRequest', version);
-    if (id !== credentialsId) return wire.credentialsErrorReply(400, 'InvalidIdInRequest', version);
-    if (outage !== null) return wire.outageReply(outage, version);
-    const answer = answerAt({ scenario, startMs, nowMs, secretPrefix, anchor, roleArn });
-    return answer.kind === 'outage'
-      ? wire.outageReply(answer.outage, version)
-      : wire.credentialsReply(answer.body);
+  const current = (nowMs: number): Current => {
+    const role = roleArn ?? roleAt(scenario, scheduleSeconds(scenario, startMs, nowMs));
+    if (outage !== null) return { kind: 'outage', outage, roleArn: role };
+    const a = answerAt({ scenario, startMs, nowMs, secretPrefix, anchor, roleArn });
+    return a.kind === 'outage'
+      ? { kind: 'outage', outage: a.outage, roleArn: role }
+      : { ...a, roleArn: a.body.RoleArn };
   };
 
-  /** Decides the answer; rate-limit and Date headers go straight onto `res`. */
-  const decide = (req: IncomingMessage, res: ServerResponse): wire.Reply => {
-    const nowMs = now(); // one reading per request: Date header, bucket and timeline agree
-    res.setHeader('date', new Date(nowMs).toUTCString());
-    const raw = req.url ?? '/';
-    const q = raw.indexOf('?');
-    const path = q === -1 ? raw : raw.slice(0, q);
-    const query = q === -1 ? '' : raw.slice(q + 1);
-    // gorilla/mux cleans and redirects before the agent's rate limiter sees the request.
-    const cleaned = wire.cleanPath(path);
-    if (cleaned !== path) return wire.redirectReply(cleaned, query);
-    const r = wire.route(path, query);
-    if (r.kind === 'credentials') served++;
-    if (limiter !== null && limit !== null) {
-      const ip = req.socket.remoteAddress ?? '';
-      const addr = `${ip.includes(':') ? `[${ip}]` : ip}:${req.socket.remotePort ?? 0}`;
-      const xff = String(req.headers['x-forwarded-for'] ?? '');
-      for (const [k, v] of Object.entries(rateLimitHeaders(limit.rate, xff, addr))) {
-        res.setHeader(k, v);
-      }
-      if (!limiter.take(`${ip}|${path}`, nowMs)) return wire.throttledReply();
-    }
-    if (r.kind === 'not_found') return wire.notFoundReply();
-    if (r.kind === 'credentials') return credentials(r.version, r.id, nowMs);
-    if (r.metaId !== metaId) return wire.metadataNotFoundReply(r.doc, r.metaId);
-    const doc =
-      r.doc === 'container' ? containerDoc(task) : taskDoc(task, r.doc === 'taskWithTags');
-    return wire.jsonReply(200, doc);
-  };
+  // Per-mode state, decided before binding; the env needs the bound URL, so it comes after.
+  const credentialsId = opts.credentialsId ?? randomUUID().replaceAll('-', '');
+  const taskId = randomBytes(16).toString('hex');
+  const metaId = `${taskId}-${randomBytes(4).readUInt32BE()}`;
+  let tokenDir: string | null = null;
+  let tokenFile: string | null = null;
+  let token = '';
+  const newToken = () => syntheticServiceAccountToken(randomBytes, now());
+  let handler: Handler;
+  switch (mode) {
+    case 'ecs':
+      handler = createEcsHandler({
+        credentialsId,
+        metaId,
+        task: { taskId, startedMs: startMs, overrides: opts.task },
+        rateLimit: opts.rateLimit === undefined ? ECS_RATE_LIMIT : opts.rateLimit,
+      });
+      break;
+    case 'eks':
+      token = opts.authToken ?? newToken();
+      tokenDir = createTokenDir();
+      tokenFile = join(tokenDir, 'eks-pod-identity-token');
+      writeTokenFile(tokenFile, token);
+      handler = createEksHandler({
+        token: () => token,
+        allowedHosts: [...LOOPBACK_HOSTS, host],
+        rateLimit: opts.rateLimit === undefined ? EKS_RATE_LIMIT : opts.rateLimit,
+        requestId: randomUUID,
+      });
+      break;
+    case 'imds':
+      handler = createImdsHandler({
+        instance: {
+          instanceId: `i-${randomBytes(8).toString('hex').slice(0, 17)}`,
+          startedMs: startMs,
+        },
+        newToken: () => `AQAEA${randomBytes(42).toString('base64url')}==`,
+      });
+      break;
+  }
 
   const server = createServer((req, res) => {
-    const reply = decide(req, res);
+    const nowMs = now(); // one reading per request: Date header, bucket and timeline agree
+    res.setHeader('date', new Date(nowMs).toUTCString());
+    const handled = handler(incoming(req), nowMs, () => current(nowMs));
+    if (handled.credentialsRoute) served++;
     const delayMs = scenario.latencyMs ?? 0;
     if (delayMs <= 0) {
-      send(res, reply);
+      send(res, handled.reply);
       return;
     }
     const timer = setTimeout(() => {
       pending.delete(timer);
-      send(res, reply);
+      send(res, handled.reply);
     }, delayMs);
     pending.add(timer);
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(opts.port ?? 0, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
-  });
+  } catch (err) {
+    if (tokenDir !== null) removeTokenDir(tokenDir);
+    throw err;
+  }
   const { address, port } = server.address() as AddressInfo;
   const url = `http://${address.includes(':') ? `[${address}]` : address}:${port}`;
+  const env =
+    mode === 'ecs'
+      ? ecsEnv(url, { credentialsId, metaId })
+      : mode === 'eks'
+        ? eksEnv(url, tokenFile ?? '')
+        : imdsEnv(url);
   return {
+    mode,
     url,
     port,
-    env: Object.freeze({
-      AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: `/v2/credentials/${credentialsId}`,
-      ROLECALL_CONTAINER_HOST: url,
-      ECS_CONTAINER_METADATA_URI_V4: `${url}/v4/${metaId}`,
-    }),
+    env: Object.freeze(env),
+    tokenFile,
     requests: () => served,
     setOutage: (o) => {
       outage = o === null ? null : { ...o };
@@ -155,10 +225,17 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
     setRole: (arn) => {
       roleArn = arn;
     },
+    rotateToken: () => {
+      if (tokenFile === null || closed) return;
+      token = newToken();
+      writeTokenFile(tokenFile, token);
+    },
     close: () =>
       new Promise<void>((resolve) => {
+        closed = true;
         for (const t of pending) clearTimeout(t);
         pending.clear();
+        if (tokenDir !== null) removeTokenDir(tokenDir);
         server.close(() => resolve());
         server.closeAllConnections();
       }),
