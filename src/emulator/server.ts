@@ -164,7 +164,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
     case 'imds':
       handler = createImdsHandler({
         instance: {
-          instanceId: `i-${randomBytes(8).toString('hex').slice(0, 17)}`,
+          instanceId: `i-${randomBytes(9).toString('hex').slice(0, 17)}`,
           startedMs: startMs,
         },
         newToken: () => `AQAEA${randomBytes(42).toString('base64url')}==`,
