@@ -1,8 +1,8 @@
 /**
  * The EC2 instance role through IMDSv2, fetched as SDKs do (PROTOCOL.md §5): a session token by
- * PUT with a TTL, the role name, then the credentials. The token is cached for its lifetime and
- * dropped on a 401. Reached only when no container variable is set, which on ECS almost always
- * means the task has no task role.
+ * PUT with a TTL, the role name, then the credentials. The token is cached for its lifetime; a 401
+ * drops it, and a 401 on a cached token is retried once with a fresh one. Reached only when no
+ * container variable is set, which on ECS almost always means the task has no task role.
  */
 import type { Dispatcher } from 'undici';
 import { EndpointError } from '../errors.ts';
@@ -89,7 +89,11 @@ export function createImdsFetcher(endpoint: ImdsEndpoint, deps: ImdsDeps): () =>
     return found;
   }
 
-  return async () => {
+  /**
+   * One attempt; a 401 on a cached token (IMDS restarted, or its clock ran past the TTL before
+   * ours) drops it, and the caller tries once more with a fresh one, as the SDKs do.
+   */
+  const attempt = async (): Promise<Fetched> => {
     const t = await sessionToken();
     const listing = await get('/latest/meta-data/iam/security-credentials/', t);
     const roleName = listing.split('\n')[0]?.trim() ?? '';
@@ -135,5 +139,15 @@ export function createImdsFetcher(endpoint: ImdsEndpoint, deps: ImdsDeps): () =>
       endpointDate: null,
       lastUpdated,
     };
+  };
+
+  return async () => {
+    const cached = token !== null && token.until > deps.now();
+    try {
+      return await attempt();
+    } catch (err) {
+      if (cached && err instanceof EndpointError && err.status === 401) return attempt();
+      throw err;
+    }
   };
 }
