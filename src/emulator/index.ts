@@ -14,7 +14,7 @@ export {
   type Scenario,
   type ScenarioName,
 } from './scenario.ts';
-export { parseScenario, ScenarioError } from './scenario-parse.ts';
+export { parseScenario, SCENARIO_KEYS, ScenarioError } from './scenario-parse.ts';
 export { type Emulator, type EmulatorOptions, startEmulator } from './server.ts';
 export type { TaskOverrides } from './task-doc.ts';
 export {

@@ -23,15 +23,25 @@ export class ScenarioError extends RolecallError {
   }
 }
 
-const TOP_KEYS = [
-  'lifetimeSeconds',
-  'rotationLeadSeconds',
-  'roles',
-  'outages',
-  'latencyMs',
-  'repeatSeconds',
-];
-const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
+/**
+ * Every field a scenario file may hold, per level. Anything else is reported as unknown, and a
+ * test checks docs/scenario.schema.json names exactly these, so the schema and parser agree.
+ */
+export const SCENARIO_KEYS = Object.freeze({
+  top: Object.freeze([
+    'lifetimeSeconds',
+    'rotationLeadSeconds',
+    'roles',
+    'outages',
+    'latencyMs',
+    'repeatSeconds',
+  ]),
+  role: Object.freeze(['at', 'roleArn']),
+  outage: Object.freeze(['at', 'durationSeconds', 'status', 'code']),
+});
+const TOP_KEYS: readonly string[] = SCENARIO_KEYS.top;
+/** What `roles[].roleArn` must look like (docs/scenario.schema.json has the same pattern). */
+export const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -57,10 +67,13 @@ export function parseScenario(json: unknown): Scenario {
     bad('(root)', 'a JSON object', json);
     throw new ScenarioError(problems);
   }
-  for (const k of Object.keys(json)) {
-    if (!TOP_KEYS.includes(k))
-      problems.push(`${k}: unknown field (expected one of ${TOP_KEYS.join(', ')})`);
-  }
+  const unknownKeys = (path: string, o: Record<string, unknown>, known: readonly string[]) => {
+    for (const k of Object.keys(o)) {
+      if (!known.includes(k))
+        problems.push(`${path}${k}: unknown field (expected one of ${known.join(', ')})`);
+    }
+  };
+  unknownKeys('', json, TOP_KEYS);
   const lifetime = num('lifetimeSeconds', json.lifetimeSeconds, 0, true);
   const lead = num('rotationLeadSeconds', json.rotationLeadSeconds, 0, false);
   if (lead >= lifetime) {
@@ -88,6 +101,7 @@ export function parseScenario(json: unknown): Scenario {
         bad(path, 'an object { at, roleArn }', r);
         continue;
       }
+      unknownKeys(`${path}.`, r, SCENARIO_KEYS.role);
       const at = num(`${path}.at`, r.at, 0, false);
       if (i === 0 && at !== 0) bad(`${path}.at`, '0 (the first role applies from the start)', r.at);
       const prev = roles.at(-1);
@@ -117,6 +131,7 @@ export function parseScenario(json: unknown): Scenario {
       bad(path, 'an object { at, durationSeconds, status, code? }', o);
       continue;
     }
+    unknownKeys(`${path}.`, o, SCENARIO_KEYS.outage);
     const at = num(`${path}.at`, o.at, 0, false);
     within(`${path}.at`, at);
     const durationSeconds = num(`${path}.durationSeconds`, o.durationSeconds, 0, true);
