@@ -76,7 +76,18 @@ export function containerStep(input: ChainInput): Outcome {
 export function imdsStep(input: ChainInput, sdk: Sdk): Outcome {
   if (imdsDisabled(input.env, sdk)) return skip();
   if (onFargate(input.env)) return skip();
-  return use(source('iam-role', 'instance metadata service (169.254.169.254)'));
+  return use(source('iam-role', `instance metadata service (${imdsWhere(input)})`));
+}
+
+/** Where the SDKs would reach IMDS: `AWS_EC2_METADATA_SERVICE_ENDPOINT`'s origin, else the default. */
+function imdsWhere(input: ChainInput): string {
+  const override = get(input.env, 'AWS_EC2_METADATA_SERVICE_ENDPOINT');
+  if (override === undefined) return '169.254.169.254';
+  try {
+    return `${new URL(override).origin} from AWS_EC2_METADATA_SERVICE_ENDPOINT`;
+  } catch {
+    return 'AWS_EC2_METADATA_SERVICE_ENDPOINT, not a URL';
+  }
 }
 
 /**

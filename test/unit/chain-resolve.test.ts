@@ -435,3 +435,20 @@ test('files report found or not; AWS_DEFAULT_PROFILE disagreeing with AWS_PROFIL
   });
   assert.ok(report.warnings.some((w) => /AWS_DEFAULT_PROFILE=a differs/.test(w)));
 });
+
+test('IMDS evidence names AWS_EC2_METADATA_SERVICE_ENDPOINT when it moves the service, origin only', () => {
+  const def = resolveChain(input({ env: {} }));
+  for (const s of def.sdks) {
+    assert.equal(s.winner?.type, 'iam-role');
+    assert.equal(s.winner?.evidence, 'instance metadata service (169.254.169.254)');
+  }
+  const moved = resolveChain(
+    input({ env: { AWS_EC2_METADATA_SERVICE_ENDPOINT: 'http://user:pw@127.0.0.1:8111/latest/x' } }),
+  );
+  for (const s of moved.sdks) {
+    assert.equal(
+      s.winner?.evidence,
+      'instance metadata service (http://127.0.0.1:8111 from AWS_EC2_METADATA_SERVICE_ENDPOINT)',
+    );
+  }
+});
