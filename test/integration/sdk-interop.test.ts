@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -21,6 +21,7 @@ import {
   type CredentialsDoc,
   DEFAULT_ROLE_ARN,
   DEFAULT_SECRET_PREFIX,
+  DEMO_SECOND_ROLE_ARN,
   type EmulatorMode,
   generationAt,
   parseScenario,
@@ -34,10 +35,14 @@ const ROOT = new URL('../../', import.meta.url).pathname;
 const FIXTURE = join(ROOT, 'test/fixtures/sdk-resolve.mjs');
 const BIN = join(ROOT, 'dist/bin.js');
 
-/** Two-second credentials, a new set every second: always inside the SDK's 5-minute refresh window. */
+/**
+ * Two-second credentials, a new set every half second: always inside the SDK's 5-minute refresh
+ * window, and each set more than half a second from expiry while it is the one served (so the
+ * SDK's IMDS provider never sees expired credentials and stretches them).
+ */
 const QUICK_JSON = {
   lifetimeSeconds: 2,
-  rotationLeadSeconds: 1,
+  rotationLeadSeconds: 1.5,
   roles: [{ at: 0, roleArn: DEFAULT_ROLE_ARN }],
 };
 const QUICK = parseScenario(QUICK_JSON);
@@ -168,10 +173,15 @@ function periodMs(scenario: Scenario): number {
   return (scenario.lifetimeSeconds - scenario.rotationLeadSeconds) * 1000;
 }
 
-/** What the timeline issues as generation `index` for an emulator started at `startMs`. */
-function issued(scenario: Scenario, startMs: number, index: number): CredentialsDoc {
+/** What the timeline issues as generation `index` of `roleArn`, the emulator started at `startMs`. */
+function issued(
+  scenario: Scenario,
+  startMs: number,
+  index: number,
+  roleArn: string,
+): CredentialsDoc {
   const nowMs = startMs + index * periodMs(scenario);
-  const a = answerAt({ scenario, startMs, nowMs, secretPrefix: DEFAULT_SECRET_PREFIX });
+  const a = answerAt({ scenario, startMs, nowMs, secretPrefix: DEFAULT_SECRET_PREFIX, roleArn });
   assert.equal(a.kind, 'credentials');
   return a.kind === 'credentials' ? a.body : assert.fail('unreachable');
 }
@@ -180,18 +190,24 @@ function issued(scenario: Scenario, startMs: number, index: number): Credentials
  * The generation `obs` holds, checked against the timeline: its key names the generation, and the
  * secret and token (by digest) and the expiration must be what the emulator issued for it.
  */
-function generationOf(obs: Observed, scenario: Scenario, started: Started): number {
+function generationOf(
+  obs: Observed,
+  scenario: Scenario,
+  started: Started,
+  roleArn = DEFAULT_ROLE_ARN,
+): number {
   const latest = generationAt(scenario, started.lo, obs.endMs).index;
   let index = -1;
   for (let i = 0; i <= latest; i++) {
-    if (accessKeyIdFor(i, DEFAULT_ROLE_ARN) === obs.accessKeyId) index = i;
+    if (accessKeyIdFor(i, roleArn) === obs.accessKeyId) index = i;
   }
   assert.notEqual(
     index,
     -1,
-    `${obs.label}: ${obs.accessKeyId} is none of generations 0..${latest}`,
+    `${obs.label}: ${obs.accessKeyId} is none of ${roleArn}'s generations 0..${latest}`,
   );
-  const [early, late] = [issued(scenario, started.lo, index), issued(scenario, started.hi, index)];
+  const early = issued(scenario, started.lo, index, roleArn);
+  const late = issued(scenario, started.hi, index, roleArn);
   assert.equal(
     obs.digest,
     digestOf(early),
@@ -206,8 +222,13 @@ function generationOf(obs: Observed, scenario: Scenario, started: Started): numb
 }
 
 /** `obs` was fetched during its own call: the generation current at some instant of it. */
-function assertFetchedDuring(obs: Observed, scenario: Scenario, started: Started): number {
-  const index = generationOf(obs, scenario, started);
+function assertFetchedDuring(
+  obs: Observed,
+  scenario: Scenario,
+  started: Started,
+  roleArn = DEFAULT_ROLE_ARN,
+): number {
+  const index = generationOf(obs, scenario, started, roleArn);
   const lo = generationAt(scenario, started.hi, obs.startMs).index;
   const hi = generationAt(scenario, started.lo, obs.endMs).index;
   assert.ok(
@@ -238,8 +259,8 @@ function assertRotation(seen: readonly Observed[], scenario: Scenario, started: 
   const g3 = assertFetchedDuring(afterExpiry, scenario, started);
   assert.ok(g3 > g2, `expired generation ${g2} was replaced by ${g3}, not served again`);
   assert.ok(
-    Date.parse(afterExpiry.expiration ?? '') > afterExpiry.endMs,
-    'the credentials handed out after expiry are not expired',
+    Date.parse(afterExpiry.expiration ?? '') > afterExpiry.startMs,
+    'the credentials handed out after expiry had not expired when asked for',
   );
 }
 
@@ -329,4 +350,91 @@ test('ECS through `rolecall emulate` and a JSON scenario: the printed lines, ide
   const seen = await runSdk(t, env, ROTATION_PLAN);
   assert.ok(seen.every((o) => o.sources.includes('CREDENTIALS_HTTP')));
   assertRotation(seen, QUICK, started);
+});
+
+test('EKS: the emulator env verbatim (full URI, token file): identity, rotation, expiry, and a rotated token re-read', {
+  timeout: 15_000,
+}, async (t) => {
+  const { emu, started } = await emulator(t, 'eks', QUICK);
+  assert.deepEqual(Object.keys(emu.env).sort(), [
+    'AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE',
+    'AWS_CONTAINER_CREDENTIALS_FULL_URI',
+    'AWS_EC2_METADATA_DISABLED',
+  ]);
+  const tokenDigest = () =>
+    createHash('sha256')
+      .update(readFileSync(emu.tokenFile ?? ''))
+      .digest('hex');
+  const tokens: string[] = [];
+  const seen = await runSdk(
+    t,
+    sdkEnv(t, emu.env),
+    [
+      ...ROTATION_PLAN,
+      { op: 'pause', label: 'rotate the token' },
+      { op: 'get', label: 'after token rotation', provider: 'third' },
+    ],
+    () => {
+      tokens.push(tokenDigest());
+      emu.rotateToken();
+      tokens.push(tokenDigest());
+    },
+  );
+  assert.equal(tokens.length, 2);
+  assert.notEqual(tokens[0], tokens[1], 'the token file holds a new token');
+  assert.ok(seen.every((o) => o.sources.includes('CREDENTIALS_HTTP')));
+  assertRotation(seen.slice(0, 4), QUICK, started);
+  const last = seen[4];
+  assert.ok(last);
+  assertFetchedDuring(last, QUICK, started);
+});
+
+test('IMDS: the emulator env and IMDSv2 only (v1 fallback off): identity, rotation, expiry, and a role change', {
+  timeout: 15_000,
+}, async (t) => {
+  const { emu, started } = await emulator(t, 'imds', QUICK);
+  assert.match(emu.env.AWS_EC2_METADATA_SERVICE_ENDPOINT ?? '', /^http:\/\/127\.0\.0\.1:\d+$/);
+  // No container variables, so the chain ends in IMDS; with v1 fallback blocked, success means
+  // the SDK's token PUT and the token header worked.
+  const env = sdkEnv(t, { ...emu.env, AWS_EC2_METADATA_V1_DISABLED: 'true' });
+  const seen = await runSdk(
+    t,
+    env,
+    [
+      ...ROTATION_PLAN,
+      { op: 'pause', label: 'change the role' },
+      { op: 'get', label: 'after role change', provider: 'third' },
+    ],
+    () => emu.setRole(DEMO_SECOND_ROLE_ARN),
+  );
+  assertRotation(seen.slice(0, 4), QUICK, started);
+  const last = seen[4];
+  assert.ok(last);
+  assertFetchedDuring(last, QUICK, started, DEMO_SECOND_ROLE_ARN);
+});
+
+test('`rolecall emulate --mode eks` and `--mode imds`: the printed export lines alone configure the SDK', {
+  timeout: 15_000,
+}, async (t) => {
+  await Promise.all(
+    (['eks', 'imds'] as const).map(async (mode) => {
+      const { exported, started } = await emulateCli(t, ['--mode', mode, '--scenario', 'fast']);
+      const expected =
+        mode === 'eks'
+          ? [
+              'AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE',
+              'AWS_CONTAINER_CREDENTIALS_FULL_URI',
+              'AWS_EC2_METADATA_DISABLED',
+            ]
+          : [
+              'AWS_EC2_METADATA_DISABLED',
+              'AWS_EC2_METADATA_SERVICE_ENDPOINT',
+              'ROLECALL_IMDS_HOST',
+            ];
+      assert.deepEqual(Object.keys(exported).sort(), expected);
+      const [obs] = await runSdk(t, sdkEnv(t, exported), [{ op: 'get', label: mode }]);
+      assert.ok(obs);
+      assertFetchedDuring(obs, SCENARIOS.fast, started);
+    }),
+  );
 });
