@@ -161,6 +161,8 @@ async function runSdk(
     `the SDK did not complete (exit ${code ?? signal}): ${failure}\nstderr: ${stderr}`,
   );
   assert.deepEqual(unexpected, [], 'the child printed only its JSON events');
+  // The SDK warns on stderr when it stretches expired IMDS credentials or sees conflicting sources.
+  assert.equal(stderr, '', 'the SDK warned about nothing');
   assert.equal(seen.length, plan.filter((s) => s.op === 'get' || s.op === 'pollChange').length);
   return seen;
 }
