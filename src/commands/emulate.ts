@@ -77,7 +77,18 @@ export async function emulate(args: readonly string[], io: Io): Promise<number> 
       '# SDKs and rolecall use IMDS only when AWS_CONTAINER_CREDENTIALS_RELATIVE_URI and _FULL_URI are unset\n',
     );
   }
-  io.stdout('# then: rolecall serve   (or any AWS SDK; Ctrl-C stops the emulator)\n');
+  if (mode === 'ecs') {
+    // The relative URI always means http://169.254.170.2 to an SDK; only rolecall has
+    // ROLECALL_CONTAINER_HOST. An SDK needs the full URI, and the relative one unset (it wins).
+    const relative = emulator.env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI ?? '';
+    io.stdout(
+      '# then: rolecall serve   (Ctrl-C stops the emulator)\n' +
+        '# for an AWS SDK instead: unset AWS_CONTAINER_CREDENTIALS_RELATIVE_URI (it always means\n' +
+        `# http://169.254.170.2) and export AWS_CONTAINER_CREDENTIALS_FULL_URI=${emulator.url}${relative}\n`,
+    );
+  } else {
+    io.stdout('# then: rolecall serve   (or any AWS SDK; Ctrl-C stops the emulator)\n');
+  }
   await io.untilSignal();
   await emulator.close();
   return 0;
