@@ -3,7 +3,7 @@
  * through success and failure paths; none may appear in any answer or log line.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -92,6 +92,7 @@ for (const mode of ['relative URI', 'full URI with token file'] as const) {
     t.after(async () => {
       await service.close();
       await server.close();
+      rmSync(dir, { recursive: true, force: true });
     });
     const seen: string[] = [];
     for (phase = 0; phase < PHASES.length; phase++) {

@@ -1,6 +1,6 @@
 /** Every poll-error reason, produced by a real loopback server misbehaving in one specific way. */
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -272,6 +272,7 @@ test('success: Date header kept for skew; token file re-read per request and sen
   t.after(async () => {
     await dispatcher.close();
     await server.close();
+    rmSync(dir, { recursive: true, force: true });
   });
   const endpoint = resolveContainerEndpoint({
     AWS_CONTAINER_CREDENTIALS_FULL_URI: `${server.url}/v1/credentials`,
