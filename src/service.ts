@@ -23,7 +23,7 @@ import { createImdsFetcher } from './credentials/imds.ts';
 import { type Poller, realTimer, type SetTimer, startPoller } from './credentials/poller.ts';
 import { defaultSchedulePolicy } from './credentials/schedule.ts';
 import { type CredentialState, INITIAL_STATE } from './credentials/state.ts';
-import { createApp } from './http/app.ts';
+import { createHandler } from './http/handler.ts';
 import { type Listener, listen } from './http/listen.ts';
 import { whoamiView } from './http/views.ts';
 import { logEvent } from './logger.ts';
@@ -143,12 +143,12 @@ export async function startService(deps: ServiceDeps): Promise<Service> {
         task,
       }),
   };
-  const publicListener = await listen(config.listen, createApp(appDeps, null));
+  const publicListener = await listen(config.listen, createHandler(appDeps, null));
   let adminListener: Listener;
   try {
     adminListener = await listen(
       config.adminListen,
-      createApp(appDeps, { token: config.adminToken }),
+      createHandler(appDeps, { token: config.adminToken }),
     );
   } catch (err) {
     await publicListener.close();

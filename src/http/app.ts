@@ -1,14 +1,18 @@
 /**
  * Routes, thin: read cached state → view → send. No route triggers a fetch. The admin app adds
  * `/whoami` behind an optional bearer token compared in constant time.
+ *
+ * Imported on first use by `handler.ts`, which answers `/livez`, `/healthz` and `/metrics` itself
+ * (byte for byte as this app would) while debug logging is off; this app serves everything else.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
 import type { Registry } from 'prom-client';
 import { type Health, httpStatusFor } from '../credentials/health.ts';
 import type { Secret } from '../secret.ts';
+import { tokenMatches } from './auth.ts';
+import { QUIET_PATHS } from './handler.ts';
 import { whoamiText } from './views.ts';
 
 export interface AppDeps {
@@ -16,18 +20,6 @@ export interface AppDeps {
   readonly registry: Registry;
   readonly health: () => Health;
   readonly whoami: () => Record<string, unknown>;
-}
-
-const QUIET_PATHS = new Set(['/healthz', '/livez', '/metrics']);
-
-function sha256(s: string): Buffer {
-  return createHash('sha256').update(s).digest();
-}
-
-/** Constant-time bearer check: digests have equal length whatever the input. */
-export function tokenMatches(header: string | undefined, token: Secret): boolean {
-  const presented = /^Bearer (.+)$/i.exec(header ?? '')?.[1] ?? '';
-  return timingSafeEqual(sha256(presented), sha256(token.reveal())) && presented.length > 0;
 }
 
 export function createApp(deps: AppDeps, admin: { token: Secret | null } | null): express.Express {

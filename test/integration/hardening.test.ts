@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
 import { test } from 'node:test';
-import { tokenMatches } from '../../src/http/app.ts';
+import { tokenMatches } from '../../src/http/auth.ts';
 import { SERVER_LIMITS } from '../../src/http/listen.ts';
 import { Secret } from '../../src/secret.ts';
 import { CANARY, ecsBody, startServer, waitFor } from '../helpers.ts';
