@@ -3,8 +3,9 @@
  * (refused without buffering it), no redirects followed. Failures become `EndpointError`s with the
  * `timeout`, `connection` or `too_large` reason; status codes are left to the caller.
  */
-import { type Dispatcher, request } from 'undici';
+import type { Dispatcher } from 'undici';
 import { EndpointError } from './errors.ts';
+import { request } from './undici.ts';
 
 export interface BoundedResponse {
   readonly status: number;

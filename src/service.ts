@@ -5,7 +5,7 @@
  */
 import { readFile as fsReadFile } from 'node:fs/promises';
 import type { Logger } from 'pino';
-import { Agent, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import { diagnose } from './chain/load.ts';
 import { matchRole } from './chain/role-match.ts';
 import { chainView, shadowedSeries, shadowingCheck } from './chain/sidecar.ts';
@@ -29,6 +29,7 @@ import { whoamiView } from './http/views.ts';
 import { logEvent } from './logger.ts';
 import { createMetrics } from './metrics.ts';
 import { fetchTaskMetadata, type TaskInfo } from './task-metadata.ts';
+import { Agent } from './undici.ts';
 
 export interface ServiceDeps {
   readonly config: Config;

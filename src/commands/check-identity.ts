@@ -3,12 +3,12 @@
  * when a container endpoint is configured, so `check` without one never imports undici.
  */
 import { readFile } from 'node:fs/promises';
-import { Agent } from 'undici';
 import type { Identity } from '../chain/verdict.ts';
 import { DEFAULT_CONTAINER_HOST, resolveContainerEndpoint } from '../credentials/endpoint.ts';
 import { fetchContainerCredentials } from '../credentials/fetcher.ts';
 import { maskAccessKeyId } from '../credentials/types.ts';
 import { EndpointConfigError, EndpointError } from '../errors.ts';
+import { Agent } from '../undici.ts';
 
 export const CHECK_TIMEOUT_MS = 2000;
 
