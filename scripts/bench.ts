@@ -3,8 +3,11 @@
  * built `rolecall serve` against baselines started the same way, in one run on this machine, and
  * prints a JSON document and a Markdown table. Every figure is a ratio against its baseline:
  *
- * - idle RSS vs a bare `node:http` server (goal ≤ 1.25×), and with the `healthcheck` process added
- *   (vs the bare server plus a bare `node:http` client);
+ * - idle RSS vs a bare `node:http` server (goal ≤ 1.25×), 3 s after the first answer and again once
+ *   settled (`--settle`, 12 s by default: V8's memory reducer shrinks the young generation about
+ *   8 s after start), and with the `healthcheck` process added (vs the bare server plus a bare
+ *   `node:http` client). Medians of `--runs` (5) starts each: on Node 20 an undici process's RSS is
+ *   bimodal (docs/performance.md), so the raw figures of every start are in the JSON;
  * - start → first healthy answer vs the bare server's start → first answer;
  * - /healthz and /metrics throughput and p99 (autocannon, 10 connections) vs a bare `node:http`
  *   server and a plain Express 5 app serving the same body (for /metrics: prom-client's default
@@ -19,7 +22,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, get as httpGet, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
@@ -30,13 +33,15 @@ const { values: args } = parseArgs({
     bin: { type: 'string' },
     seconds: { type: 'string' },
     runs: { type: 'string' },
+    settle: { type: 'string' },
     'json-only': { type: 'boolean' },
     'skip-soak': { type: 'boolean' },
   },
 });
 const BIN = resolve(args.bin ?? join(ROOT, 'dist/bin.js'));
 const SECONDS = Number(args.seconds ?? 5);
-const RUNS = Number(args.runs ?? 3);
+const RUNS = Number(args.runs ?? 5);
+const SETTLE_MS = Number(args.settle ?? 12) * 1000;
 const CLK_TCK = 100;
 
 if (!existsSync(BIN)) {
@@ -259,9 +264,10 @@ async function main(): Promise<void> {
   const log = (s: string) => args['json-only'] || process.stderr.write(`bench: ${s}\n`);
 
   log(`idle RSS and start time, ${RUNS} runs each`);
-  const idle: Record<'bare' | 'rolecall', { rss: number[]; ready: number[] }> = {
-    bare: { rss: [], ready: [] },
-    rolecall: { rss: [], ready: [] },
+  const loadBefore = loadavg();
+  const idle: Record<'bare' | 'rolecall', { rss: number[]; settled: number[]; ready: number[] }> = {
+    bare: { rss: [], settled: [], ready: [] },
+    rolecall: { rss: [], settled: [], ready: [] },
   };
   const healthcheck = { rolecall: [] as number[], bare: [] as number[] };
   for (let i = 0; i < RUNS; i++) {
@@ -284,6 +290,8 @@ async function main(): Promise<void> {
           ),
         );
       }
+      await sleep(SETTLE_MS - 3000);
+      idle[kind].settled.push(rssMiB(r.child.pid ?? 0));
       await r.stop();
     }
   }
@@ -349,7 +357,14 @@ async function main(): Promise<void> {
       ratio: round(rolecall / baseline),
       better,
     });
-  row('idle RSS', rcRss, bareRss, 'MiB', 'bare node:http server');
+  row('idle RSS, 3 s after first answer', rcRss, bareRss, 'MiB', 'bare node:http server');
+  row(
+    `idle RSS, settled (${SETTLE_MS / 1000} s)`,
+    median(idle.rolecall.settled),
+    median(idle.bare.settled),
+    'MiB',
+    'bare node:http server',
+  );
   row(
     'idle RSS + healthcheck process',
     rcRss + hcRc,
@@ -403,6 +418,8 @@ async function main(): Promise<void> {
     bin: BIN,
     seconds: SECONDS,
     runs: RUNS,
+    settleSeconds: SETTLE_MS / 1000,
+    loadavg: { before: loadBefore.map((x) => round(x)), after: loadavg().map((x) => round(x)) },
     rows,
     raw: { idle, healthcheck, throughput, cpu, polls, soak },
   };
