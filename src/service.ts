@@ -85,6 +85,8 @@ export async function startService(deps: ServiceDeps): Promise<Service> {
 
   let task: TaskInfo | null = null;
   let chain: ChainReport | null = null;
+  /** `shadowingCheck(chain)`, computed once when the report arrives (health is read per request). */
+  let shadowing: HealthCheck | null = null;
   const expected = config.expectedRole;
   const roleMatches = (arn: string | null, name: string | null): boolean =>
     expected !== null &&
@@ -101,10 +103,9 @@ export async function startService(deps: ServiceDeps): Promise<Service> {
   const currentHealth = (): Health => {
     if (config.endpoint === null) return { status: 'failing', checks: [NO_ENDPOINT] };
     const s = state();
-    const extraChecks = [
-      sourceCheck(config.endpoint.kind, s, config.allowInstanceRole),
-      shadowingCheck(chain),
-    ].filter((c): c is HealthCheck => c !== null);
+    const source = sourceCheck(config.endpoint.kind, s, config.allowInstanceRole);
+    if (source === null && shadowing === null) return health(s, now(), healthPolicy);
+    const extraChecks = [source, shadowing].filter((c): c is HealthCheck => c !== null);
     return health(s, now(), { ...healthPolicy, extraChecks });
   };
 
@@ -200,7 +201,7 @@ export async function startService(deps: ServiceDeps): Promise<Service> {
     diagnose(chainEnv, now(), (p) => readFile(p).catch(() => null)).then(
       (report) => {
         chain = report;
-        const shadowing = shadowingCheck(report);
+        shadowing = shadowingCheck(report);
         if (shadowing !== null)
           logger.warn(
             { event: 'credentials.shadowed', detail: shadowing.detail },

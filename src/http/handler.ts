@@ -23,15 +23,20 @@ export const QUIET_PATHS: ReadonlySet<string> = new Set(['/healthz', '/livez', '
 type Admin = { readonly token: Secret | null } | null;
 type AppModule = Pick<typeof import('./app.ts'), 'createApp'>;
 
-/** Express 5's `res.send` of a string: Content-Type, then Content-Length, then the body. */
-function send(res: ServerResponse, status: number, type: string, body: string): void {
-  res.statusCode = status;
-  res.setHeader('Content-Type', type);
-  res.setHeader('Content-Length', Buffer.byteLength(body));
+const JSON_TYPE = 'application/json; charset=utf-8';
+const NO_STORE = ['cache-control', 'no-store'];
+const UNAUTHORIZED = [...NO_STORE, 'www-authenticate', 'Bearer realm="rolecall"'];
+
+/**
+ * The app's headers in its order — its own (`first`), then what Express 5's `res.send` of a string
+ * adds: Content-Type, then Content-Length — as one flat `writeHead` array (no header object per
+ * request), then the body.
+ */
+function send(res: ServerResponse, status: number, type: string, body: string, first = NO_STORE) {
+  const length = String(Buffer.byteLength(body));
+  res.writeHead(status, [...first, 'Content-Type', type, 'Content-Length', length]);
   res.end(body);
 }
-
-const JSON_TYPE = 'application/json; charset=utf-8';
 
 /** Requests whose answer this file gives exactly as Express would. */
 function plain(req: IncomingMessage): boolean {
@@ -63,11 +68,8 @@ export function createHandler(
 
   return (req, res) => {
     if (!plain(req) || deps.logger.isLevelEnabled('debug')) return viaExpress(req, res);
-    res.setHeader('cache-control', 'no-store');
-    if (token !== null && !tokenMatches(req.headers.authorization, token)) {
-      res.setHeader('www-authenticate', 'Bearer realm="rolecall"');
-      return send(res, 401, JSON_TYPE, '{"error":"unauthorized"}');
-    }
+    if (token !== null && !tokenMatches(req.headers.authorization, token))
+      return send(res, 401, JSON_TYPE, '{"error":"unauthorized"}', UNAUTHORIZED);
     if (req.url === '/livez') return send(res, 200, JSON_TYPE, '{"status":"ok"}');
     if (req.url === '/healthz') {
       let h: ReturnType<AppDeps['health']>;
