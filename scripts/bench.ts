@@ -19,7 +19,7 @@
  * Only 127.0.0.1; every loop is bounded in count and time; every child is killed at the end.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, get as httpGet, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
@@ -200,6 +200,7 @@ writeFileSync(
   REPORT_RSS,
   "process.on('exit', () => process.stderr.write('\\nPEAK_RSS_KB ' + process.resourceUsage().maxRSS + '\\n'));\n",
 );
+process.on('exit', () => rmSync(REPORT_RSS, { force: true }));
 async function peakRss(argv: string[], env: Record<string, string>): Promise<number> {
   const child = spawn(process.execPath, ['--import', REPORT_RSS, ...argv], {
     cwd: ROOT,
