@@ -3,9 +3,9 @@
  * scrape never triggers a fetch and ages are computed at scrape time. Served as text format 0.0.4
  * only: OpenMetrics rendering would strip `_total` from counter names (client_js PR #829).
  */
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { CredentialState } from './credentials/state.ts';
 import { POLL_ERROR_REASONS, type PollErrorReason } from './errors.ts';
+import { Counter, Gauge, Histogram, Registry, registerDefaultMetrics } from './prom.ts';
 import type { TaskInfo } from './task-metadata.ts';
 
 export interface MetricsSource {
@@ -194,7 +194,7 @@ export function createMetrics(
     "The endpoint's Date header minus local time at the last success, seconds.",
     () => source.state().clockSkewSeconds,
   );
-  if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry });
+  if (options.defaultMetrics !== false) registerDefaultMetrics(registry);
 
   return {
     registry,

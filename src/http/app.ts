@@ -8,8 +8,8 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
-import type { Registry } from 'prom-client';
 import { type Health, httpStatusFor } from '../credentials/health.ts';
+import type { Registry } from '../prom.ts';
 import type { Secret } from '../secret.ts';
 import { tokenMatches } from './auth.ts';
 import { QUIET_PATHS } from './handler.ts';
