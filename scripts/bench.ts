@@ -283,9 +283,12 @@ async function main(): Promise<void> {
         );
         healthcheck.bare.push(
           await peakRss(
+            // An ES module like dist/bin.js and the bare server: on Node 24 the ESM loader alone
+            // adds about 13 MiB of peak RSS over a CommonJS one-liner (docs/performance.md).
             [
+              '--input-type=module',
               '-e',
-              `require('node:http').get(${JSON.stringify(`${r.base}/healthz`)}, (res) => { res.resume(); res.on('end', () => process.exit(res.statusCode === 200 ? 0 : 1)); })`,
+              `import { get } from 'node:http'; get(${JSON.stringify(`${r.base}/healthz`)}, (res) => { res.resume(); res.on('end', () => process.exit(res.statusCode === 200 ? 0 : 1)); })`,
             ],
             {},
           ),
