@@ -92,5 +92,12 @@ export function createApp(deps: AppDeps, admin: { token: Secret | null } | null)
   app.use((_req, res) => {
     res.status(404).json({ error: 'not found' });
   });
+  // A route that throws: one structured log line and a JSON 500, instead of Express's default (an
+  // HTML page, and the raw stack on stderr, outside the JSON log stream).
+  app.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {
+    deps.logger.error({ err }, 'request failed');
+    if (res.headersSent) return next(err);
+    res.status(500).json({ error: 'internal error' });
+  });
   return app;
 }

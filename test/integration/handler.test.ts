@@ -147,8 +147,14 @@ test('failures: a throwing health read and a failing scrape answer as in Express
       throw new Error('health bug');
     },
   });
-  assert.match(await same(p, get('/healthz')), /^HTTP\/1\.1 500 /);
+  assert.match(
+    await same(p, get('/healthz')),
+    /^HTTP\/1\.1 500 [\s\S]*\r\n\r\n\{"error":"internal error"\}$/,
+  );
   assert.equal(p.loads(), 1, 'the throwing health read was left to Express');
+  const logged = p.logs.events().filter((e) => e.msg === 'request failed');
+  assert.equal(logged.length, 2, 'one structured line per failed request');
+  assert.match(String((logged[0]?.err as { message?: string })?.message), /health bug/);
 });
 
 test('everything else goes to Express, imported once on first use', async (t) => {
