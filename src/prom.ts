@@ -1,8 +1,9 @@
 /**
  * The parts of prom-client 15 the sidecar uses, loaded from their own files instead of the package
  * index. The index loads `collectDefaultMetrics`, whose process-CPU metric loads
- * `@opentelemetry/api` at import time for exemplars, which rolecall never enables: about 8 MiB of
- * idle RSS on Node 24 and 4.6 MiB on Node 20 (docs/performance.md), in every task, for nothing.
+ * `@opentelemetry/api` (51 files) at import time for exemplars, which rolecall never enables. In the
+ * whole sidecar that is about 2 MiB of idle RSS on Node 24 and 1 MiB on Node 20 (docs/performance.md;
+ * alone it looks like 8 MiB, most of which is the CommonJS loader other packages also need).
  *
  * So the classes come from `prom-client/lib/*.js` (prom-client 15 has no `exports` map), the default
  * metrics from `prom-client/lib/metrics/*.js` in the order `collectDefaultMetrics` registers them,

@@ -94,9 +94,9 @@ export function createApp(deps: AppDeps, admin: { token: Secret | null } | null)
   });
   // A route that throws: one structured log line and a JSON 500, instead of Express's default (an
   // HTML page, and the raw stack on stderr, outside the JSON log stream).
-  app.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {
+  // Every route answers in one call, so a throw always comes before any header is sent.
+  app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
     deps.logger.error({ err }, 'request failed');
-    if (res.headersSent) return next(err);
     res.status(500).json({ error: 'internal error' });
   });
   return app;
