@@ -24,10 +24,10 @@ import { runInNewContext } from 'node:vm';
 import autocannon from 'autocannon';
 import pino from 'pino';
 import { Agent, request } from 'undici';
-import { loadConfig } from '../src/config.ts';
 import type { SetTimer } from '../src/credentials/poller.ts';
-import { createLogger } from '../src/logger.ts';
-import { HISTORY_LIMIT, type Service, startService } from '../src/service.ts';
+import { loadConfig } from '../src/sidecar/config.ts';
+import { createLogger } from '../src/sidecar/logger.ts';
+import { HISTORY_LIMIT, type Service, startService } from '../src/sidecar/service.ts';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;

@@ -1,4 +1,4 @@
 #!/usr/bin/env node
-import { run } from './cli.ts';
+import { run } from './cli/main.ts';
 
 await run();

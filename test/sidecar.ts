@@ -1,7 +1,7 @@
 /** The whole sidecar on loopback ephemeral ports, logs captured. */
-import { loadConfig } from '../src/config.ts';
-import { createLogger } from '../src/logger.ts';
-import { type Service, type ServiceDeps, startService } from '../src/service.ts';
+import { loadConfig } from '../src/sidecar/config.ts';
+import { createLogger } from '../src/sidecar/logger.ts';
+import { type Service, type ServiceDeps, startService } from '../src/sidecar/service.ts';
 import { captureLogs } from './helpers.ts';
 
 /**

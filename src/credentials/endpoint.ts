@@ -3,7 +3,7 @@
  * (PROTOCOL.md §2; botocore `_validate_allowed_url`, JS v3 `fromHttp` `checkUrl`). Pure: the token
  * file is named here and read by the fetcher on every request, because EKS tokens rotate.
  */
-import { EndpointConfigError } from '../errors.ts';
+import { EndpointConfigError } from '../lib/errors.ts';
 
 export const DEFAULT_CONTAINER_HOST = 'http://169.254.170.2';
 

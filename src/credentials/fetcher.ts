@@ -4,8 +4,8 @@
  * file reader and the clock are injected.
  */
 import type { Dispatcher } from 'undici';
-import { EndpointError } from '../errors.ts';
-import { type BoundedResponse, boundedRequest, header, parseRetryAfter } from '../net.ts';
+import { EndpointError } from '../lib/errors.ts';
+import { type BoundedResponse, boundedRequest, header, parseRetryAfter } from '../lib/net.ts';
 import { type ContainerEndpoint, hasLineBreak } from './endpoint.ts';
 import { parseCredentialsBody } from './parse.ts';
 import type { Fetched } from './types.ts';

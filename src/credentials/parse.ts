@@ -3,7 +3,7 @@
  * `EndpointError` that states the expected shape. Error messages name fields, never their values
  * (a malformed body may still hold a real secret).
  */
-import { EndpointError } from '../errors.ts';
+import { EndpointError } from '../lib/errors.ts';
 import { parseRoleArn } from './arn.ts';
 import { Credentials, type Identity, type Source } from './types.ts';
 

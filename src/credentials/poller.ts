@@ -3,7 +3,7 @@
  * stopped by `close()`. The fetch, clock, randomness and timer are injected, so a six-hour
  * credential life is a unit test that takes milliseconds.
  */
-import { EndpointError, type PollErrorReason } from '../errors.ts';
+import { EndpointError, type PollErrorReason } from '../lib/errors.ts';
 import { nextDelay, type SchedulePolicy } from './schedule.ts';
 import {
   apply,

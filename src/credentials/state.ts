@@ -3,7 +3,7 @@
  * arrives with each event, and what should be logged is returned, not written. Secrets never enter
  * the state: only the access key id, expiry and identity are kept.
  */
-import type { PollErrorReason } from '../errors.ts';
+import type { PollErrorReason } from '../lib/errors.ts';
 import type { HistoryEvent, Identity } from './types.ts';
 
 /** The credentials currently held, without their secrets. */

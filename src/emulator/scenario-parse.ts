@@ -3,7 +3,7 @@
  * `ScenarioError` listing every problem with its field path and the expected form, so a user fixes
  * the whole file in one go.
  */
-import { RolecallError } from '../errors.ts';
+import { RolecallError } from '../lib/errors.ts';
 import {
   freezeScenario,
   OUTAGE_STATUSES,

@@ -7,8 +7,8 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { runCheck } from '../../src/chain/check.ts';
-import type { Identity } from '../../src/chain/verdict.ts';
+import type { Identity } from '../../src/check/verdict.ts';
+import { runCheck } from '../../src/cli/commands/check.ts';
 
 const NOW = Date.parse('2026-11-28T12:00:00Z');
 const CANARY = {

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { test } from 'node:test';
-import { type Io, main } from '../../src/cli.ts';
+import { type Io, main } from '../../src/cli/main.ts';
 import { rawRequest } from '../raw-request.ts';
 
 /** Runs `emulate` until `body` has used the printed env, then sends the "signal". */

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, type TestContext, test } from 'node:test';
 import { backoffMs, defaultSchedulePolicy } from '../../src/credentials/schedule.ts';
-import { POLL_ERROR_REASONS, type PollErrorReason } from '../../src/errors.ts';
+import { POLL_ERROR_REASONS, type PollErrorReason } from '../../src/lib/errors.ts';
 import { assertNoCanary, CANARY, ecsBody, startServer, waitFor } from '../helpers.ts';
 import { startSidecar } from '../sidecar.ts';
 

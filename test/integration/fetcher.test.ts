@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import { Agent } from 'undici';
 import { resolveContainerEndpoint } from '../../src/credentials/endpoint.ts';
 import { fetchContainerCredentials } from '../../src/credentials/fetcher.ts';
-import { EndpointError } from '../../src/errors.ts';
+import { EndpointError } from '../../src/lib/errors.ts';
 import { assertNoCanary, CANARY, ecsBody, startServer } from '../helpers.ts';
 
 type Behaviour = (res: ServerResponse, socket: import('node:net').Socket) => void;

@@ -8,12 +8,12 @@ import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { type TestContext, test } from 'node:test';
 import { Gauge, Registry } from 'prom-client';
-import type { Health } from '../../src/credentials/health.ts';
-import { type AppDeps, createApp } from '../../src/http/app.ts';
-import { createHandler } from '../../src/http/handler.ts';
-import { listen } from '../../src/http/listen.ts';
-import { createLogger } from '../../src/logger.ts';
-import { Secret } from '../../src/secret.ts';
+import { Secret } from '../../src/lib/secret.ts';
+import type { Health } from '../../src/sidecar/health.ts';
+import { type AppDeps, createApp } from '../../src/sidecar/http/app.ts';
+import { createHandler } from '../../src/sidecar/http/handler.ts';
+import { listen } from '../../src/sidecar/http/listen.ts';
+import { createLogger } from '../../src/sidecar/logger.ts';
 import { captureLogs } from '../helpers.ts';
 
 const TOKEN = 'handler-test-token-0123456789';
@@ -76,7 +76,7 @@ async function pair(t: TestContext, opts: { level?: string; token?: string } = {
     { host: '127.0.0.1', port: 0 },
     createHandler(deps, admin, () => {
       loads++;
-      return import('../../src/http/app.ts');
+      return import('../../src/sidecar/http/app.ts');
     }),
   );
   const express = await listen({ host: '127.0.0.1', port: 0 }, createApp(deps, admin));

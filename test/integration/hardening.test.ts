@@ -6,9 +6,9 @@
 import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
 import { test } from 'node:test';
-import { tokenMatches } from '../../src/http/auth.ts';
-import { SERVER_LIMITS } from '../../src/http/listen.ts';
-import { Secret } from '../../src/secret.ts';
+import { Secret } from '../../src/lib/secret.ts';
+import { tokenMatches } from '../../src/sidecar/http/auth.ts';
+import { SERVER_LIMITS } from '../../src/sidecar/http/listen.ts';
 import { CANARY, ecsBody, startServer, waitFor } from '../helpers.ts';
 import { startSidecar } from '../sidecar.ts';
 

@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { test } from 'node:test';
 import * as prom from 'prom-client';
-import { Counter, Gauge, Histogram, Registry, registerDefaultMetrics } from '../../src/prom.ts';
+import { Counter, Gauge, Histogram, Registry, registerDefaultMetrics } from '../../src/lib/prom.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as undici from 'undici';
-import { Agent, request } from '../../src/undici.ts';
+import { Agent, request } from '../../src/lib/undici.ts';
 import { startServer } from '../helpers.ts';
 
 test("Agent is the index's Agent (an upgrade that moves the file fails here)", () => {

@@ -5,14 +5,14 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { resolveChain } from '../../src/chain/resolve.ts';
+import { resolveChain } from '../../src/check/resolve.ts';
 import type {
   ChainInput,
   Env,
   ParsedProfiles,
   SdkReport,
   TokenStatus,
-} from '../../src/chain/types.ts';
+} from '../../src/check/types.ts';
 
 const NOW = Date.parse('2026-11-28T12:00:00Z');
 const CRED = '/home/app/.aws/credentials';

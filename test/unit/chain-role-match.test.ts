@@ -1,7 +1,7 @@
 /** `matchRole`: used by `check --expect-role` and by ROLECALL_EXPECTED_ROLE. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { matchRole } from '../../src/chain/role-match.ts';
+import { matchRole } from '../../src/lib/role-match.ts';
 
 const ARN = 'arn:aws:iam::111122223333:role/service/orders-task';
 

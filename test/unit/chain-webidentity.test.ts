@@ -1,10 +1,10 @@
 /** Web identity (IRSA): the token's exp decoded without verification; bad tokens are clear findings. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { resolveChain, tokenFiles } from '../../src/chain/resolve.ts';
-import type { ChainInput, TokenStatus } from '../../src/chain/types.ts';
-import { judge } from '../../src/chain/verdict.ts';
-import { decodeTokenExpiry, tokenReport } from '../../src/chain/webidentity.ts';
+import { resolveChain, tokenFiles } from '../../src/check/resolve.ts';
+import type { ChainInput, TokenStatus } from '../../src/check/types.ts';
+import { judge } from '../../src/check/verdict.ts';
+import { decodeTokenExpiry, tokenReport } from '../../src/check/webidentity.ts';
 
 const NOW = Date.parse('2026-11-28T12:00:00Z');
 const PATH = '/var/run/secrets/eks.amazonaws.com/serviceaccount/token';

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { inspect } from 'node:util';
-import { loadConfig, parseListen } from '../../src/config.ts';
-import { parseDuration } from '../../src/duration.ts';
-import { ConfigError } from '../../src/errors.ts';
+import { parseDuration } from '../../src/lib/duration.ts';
+import { ConfigError } from '../../src/lib/errors.ts';
+import { loadConfig, parseListen } from '../../src/sidecar/config.ts';
 
 const noFiles = (p: string): string => {
   throw Object.assign(new Error(`ENOENT ${p}`), { code: 'ENOENT' });

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { INITIAL_STATE } from '../../src/credentials/state.ts';
-import { createMetrics } from '../../src/metrics.ts';
+import { createMetrics } from '../../src/sidecar/metrics.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const path = (...p: string[]) => join(ROOT, ...p);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { isAllowedUrl, resolveContainerEndpoint } from '../../src/credentials/endpoint.ts';
-import { EndpointConfigError } from '../../src/errors.ts';
+import { EndpointConfigError } from '../../src/lib/errors.ts';
 
 test('relative URI beats full URI and is appended to the container host with no extra slash', () => {
   const e = resolveContainerEndpoint({

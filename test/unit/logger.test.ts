@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Credentials } from '../../src/credentials/types.ts';
-import { createLogger, logEvent } from '../../src/logger.ts';
-import { Secret } from '../../src/secret.ts';
+import { Secret } from '../../src/lib/secret.ts';
+import { createLogger, logEvent } from '../../src/sidecar/logger.ts';
 import { assertNoCanary, CANARY, captureLogs } from '../helpers.ts';
 
 test('redaction: credential-shaped fields, auth headers, Credentials and Secret objects', () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { inspect } from 'node:util';
 import { parseCredentialsBody, parseExpiration } from '../../src/credentials/parse.ts';
-import { EndpointError } from '../../src/errors.ts';
+import { EndpointError } from '../../src/lib/errors.ts';
 
 const NOW = Date.parse('2026-11-28T12:00:00Z');
 const SECRET = 'CANARY-SECRET-parse-1';

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { type SetTimer, startPoller } from '../../src/credentials/poller.ts';
 import { defaultSchedulePolicy } from '../../src/credentials/schedule.ts';
 import { Credentials, type Fetched } from '../../src/credentials/types.ts';
-import { EndpointError } from '../../src/errors.ts';
+import { EndpointError } from '../../src/lib/errors.ts';
 
 /** A virtual clock with a timer queue: the whole six-hour life runs in milliseconds. */
 function virtualTime(start: number) {

@@ -7,7 +7,6 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { resolveContainerEndpoint } from '../../src/credentials/endpoint.ts';
-import { type HealthPolicy, health, httpStatusFor } from '../../src/credentials/health.ts';
 import { parseCredentialsBody, parseExpiration } from '../../src/credentials/parse.ts';
 import { defaultSchedulePolicy, nextDelay } from '../../src/credentials/schedule.ts';
 import {
@@ -17,7 +16,8 @@ import {
   type StateEvent,
   type StatePolicy,
 } from '../../src/credentials/state.ts';
-import { EndpointConfigError, EndpointError, POLL_ERROR_REASONS } from '../../src/errors.ts';
+import { EndpointConfigError, EndpointError, POLL_ERROR_REASONS } from '../../src/lib/errors.ts';
+import { type HealthPolicy, health, httpStatusFor } from '../../src/sidecar/health.ts';
 
 const RUNS = { numRuns: 300, seed: 20261128 };
 const NOW = Date.parse('2026-11-28T12:00:00Z');

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { type HealthPolicy, health } from '../../src/credentials/health.ts';
 import {
   apply,
   type CredentialState,
@@ -9,6 +8,7 @@ import {
   type StatePolicy,
 } from '../../src/credentials/state.ts';
 import type { Identity } from '../../src/credentials/types.ts';
+import { type HealthPolicy, health } from '../../src/sidecar/health.ts';
 
 const T0 = Date.parse('2026-11-28T12:00:00Z');
 const MIN = 60_000;

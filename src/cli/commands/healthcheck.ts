@@ -1,0 +1,72 @@
+/**
+ * `rolecall healthcheck`: for an ECS `healthCheck` in an image without curl or a shell. Uses
+ * `node:http` only (no express, pino or undici loaded), with a short timeout.
+ */
+import { request } from 'node:http';
+import { parseArgs } from 'node:util';
+import { DEFAULTS, parseListen } from '../../sidecar/config.ts';
+import type { Io } from '../main.ts';
+
+export const HEALTHCHECK_TIMEOUT_MS = 2000;
+
+/** `http://127.0.0.1:<port>` for the public listener (wildcard binds are reached over loopback). */
+export function localBase(listenText: string): string | null {
+  const addr = parseListen(listenText);
+  if (addr === null) return null;
+  const host = addr.host === '0.0.0.0' ? '127.0.0.1' : addr.host === '::' ? '::1' : addr.host;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${addr.port}`;
+}
+
+export function getStatus(
+  url: string,
+  timeoutMs: number,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: 'GET', headers, timeout: timeoutMs }, (res) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      res.on('data', (c: Buffer) => {
+        size += c.length;
+        if (size <= 1024 * 1024) chunks.push(c);
+      });
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }),
+      );
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs}ms`)));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+export async function healthcheck(args: readonly string[], io: Io): Promise<number> {
+  const opts = parseArgs({
+    args: [...args],
+    options: { url: { type: 'string' }, live: { type: 'boolean' } },
+    strict: true,
+  }).values;
+  const path = opts.live ? '/livez' : '/healthz';
+  const base = localBase(io.env.ROLECALL_LISTEN || DEFAULTS.ROLECALL_LISTEN);
+  const url = typeof opts.url === 'string' ? opts.url : base === null ? null : base + path;
+  if (url === null) {
+    io.stderr('rolecall healthcheck: ROLECALL_LISTEN is not host:port; pass --url\n');
+    return 1;
+  }
+  try {
+    const { status, body } = await getStatus(url, HEALTHCHECK_TIMEOUT_MS);
+    const summary = (() => {
+      try {
+        return (JSON.parse(body) as { status?: string }).status ?? '';
+      } catch {
+        return '';
+      }
+    })();
+    io.stdout(`${status} ${summary}\n`);
+    return status === 200 ? 0 : 1;
+  } catch (err) {
+    io.stderr(`rolecall healthcheck: ${url}: ${(err as Error).message}\n`);
+    return 1;
+  }
+}

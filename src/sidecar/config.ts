@@ -1,0 +1,216 @@
+/**
+ * `loadConfig(env)`: the only reader of the environment. Every problem is collected and reported
+ * at once, each with the variable's name, what is wrong and the accepted form; the CLI exits 2.
+ */
+import {
+  type CredentialEndpoint,
+  DEFAULT_CONTAINER_HOST,
+  resolveEndpoint,
+} from '../credentials/endpoint.ts';
+import { parseDuration } from '../lib/duration.ts';
+import { ConfigError, EndpointConfigError } from '../lib/errors.ts';
+import { Secret } from '../lib/secret.ts';
+
+export interface ListenAddress {
+  readonly host: string;
+  readonly port: number;
+}
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface Config {
+  readonly listen: ListenAddress;
+  readonly adminListen: ListenAddress;
+  readonly adminToken: Secret | null;
+  readonly pollIntervalMs: number;
+  readonly pollTimeoutMs: number;
+  readonly minTtlMs: number;
+  readonly expectedRole: string | null;
+  readonly containerHost: string;
+  readonly logLevel: LogLevel;
+  /**
+   * The source SDKs here would use: the container endpoint, else IMDS (the instance role), or null
+   * when neither is available (no container variable and `AWS_EC2_METADATA_DISABLED=true`).
+   */
+  readonly endpoint: CredentialEndpoint | null;
+  /** `ROLECALL_ALLOW_INSTANCE_ROLE`: the instance role is intended, so report it as `ok`. */
+  readonly allowInstanceRole: boolean;
+  readonly metadataUrl: URL | null;
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+export const DEFAULTS = {
+  ROLECALL_LISTEN: '0.0.0.0:9477',
+  ROLECALL_ADMIN_LISTEN: '127.0.0.1:9478',
+  ROLECALL_POLL_INTERVAL: '60s',
+  ROLECALL_POLL_TIMEOUT: '2s',
+  ROLECALL_MIN_TTL: '10m',
+  ROLECALL_LOG_LEVEL: 'info',
+} as const;
+
+/** Parses `host:port`, `[v6]:port` or `:port` (all interfaces). */
+export function parseListen(text: string): ListenAddress | null {
+  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]*)):(\d{1,5})$/.exec(text.trim());
+  if (!m) return null;
+  const port = Number(m[3]);
+  if (port > 65535) return null;
+  const host = m[1] ?? (m[2] === '' || m[2] === undefined ? '0.0.0.0' : m[2]);
+  return { host, port };
+}
+
+export function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
+function value(env: Env, name: string): string | undefined {
+  const v = env[name];
+  return v === undefined || v.trim() === '' ? undefined : v;
+}
+
+/**
+ * @param readFile reads `ROLECALL_ADMIN_TOKEN_FILE` (synchronously: this runs once, before binding).
+ */
+export function loadConfig(env: Env, readFile: (path: string) => string): Config {
+  const problems: string[] = [];
+
+  const listenVar = (name: 'ROLECALL_LISTEN' | 'ROLECALL_ADMIN_LISTEN'): ListenAddress => {
+    const text = value(env, name) ?? DEFAULTS[name];
+    const parsed = parseListen(text);
+    if (parsed === null)
+      problems.push(
+        `${name}="${text}" is not a listen address; expected host:port, [ipv6]:port or :port with a port from 0 to 65535`,
+      );
+    return parsed ?? { host: '127.0.0.1', port: 0 };
+  };
+  const durationVar = (
+    name: 'ROLECALL_POLL_INTERVAL' | 'ROLECALL_POLL_TIMEOUT' | 'ROLECALL_MIN_TTL',
+    min: number,
+    max: number,
+    range: string,
+  ): number => {
+    const text = value(env, name) ?? DEFAULTS[name];
+    const ms = parseDuration(text);
+    if (ms === null) {
+      problems.push(
+        `${name}="${text}" is not a duration; expected a whole number with a unit: 500ms, 30s, 5m or 1h`,
+      );
+      return min;
+    }
+    if (ms < min || ms > max) problems.push(`${name}="${text}" is out of range; expected ${range}`);
+    return ms;
+  };
+
+  const listen = listenVar('ROLECALL_LISTEN');
+  const adminListen = listenVar('ROLECALL_ADMIN_LISTEN');
+  const pollIntervalMs = durationVar('ROLECALL_POLL_INTERVAL', 1000, 3_600_000, 'from 1s to 1h');
+  const pollTimeoutMs = durationVar('ROLECALL_POLL_TIMEOUT', 100, 30_000, 'from 100ms to 30s');
+  const minTtlMs = durationVar('ROLECALL_MIN_TTL', 0, 6 * 3_600_000, 'from 0s to 6h');
+  if (pollTimeoutMs >= pollIntervalMs && problems.length === 0) {
+    problems.push(
+      `ROLECALL_POLL_TIMEOUT must be shorter than ROLECALL_POLL_INTERVAL (${pollTimeoutMs}ms >= ${pollIntervalMs}ms)`,
+    );
+  }
+
+  const logText = value(env, 'ROLECALL_LOG_LEVEL') ?? DEFAULTS.ROLECALL_LOG_LEVEL;
+  const logLevel = (LOG_LEVELS as readonly string[]).includes(logText)
+    ? (logText as LogLevel)
+    : 'info';
+  if (logLevel !== logText)
+    problems.push(
+      `ROLECALL_LOG_LEVEL="${logText}" is not a level; expected one of ${LOG_LEVELS.join(', ')}`,
+    );
+
+  let adminToken: Secret | null = null;
+  const tokenFile = value(env, 'ROLECALL_ADMIN_TOKEN_FILE');
+  const tokenEnv = value(env, 'ROLECALL_ADMIN_TOKEN');
+  if (tokenFile !== undefined && tokenEnv !== undefined) {
+    problems.push('ROLECALL_ADMIN_TOKEN and ROLECALL_ADMIN_TOKEN_FILE are both set; set only one');
+  } else if (tokenFile !== undefined) {
+    try {
+      const t = readFile(tokenFile).trim();
+      if (t.length < 16)
+        problems.push(
+          `ROLECALL_ADMIN_TOKEN_FILE (${tokenFile}) holds fewer than 16 characters; expected a random token of at least 16`,
+        );
+      else adminToken = new Secret(t);
+    } catch (err) {
+      problems.push(
+        `ROLECALL_ADMIN_TOKEN_FILE (${tokenFile}) cannot be read (${(err as { code?: string }).code ?? 'error'}); expected a readable file holding the token`,
+      );
+    }
+  } else if (tokenEnv !== undefined) {
+    if (tokenEnv.trim().length < 16)
+      problems.push(
+        'ROLECALL_ADMIN_TOKEN is shorter than 16 characters; expected a random token of at least 16',
+      );
+    else adminToken = new Secret(tokenEnv.trim());
+  }
+  if (adminToken === null && !isLoopbackHost(adminListen.host)) {
+    problems.push(
+      `ROLECALL_ADMIN_LISTEN="${adminListen.host}:${adminListen.port}" is not a loopback address, so ROLECALL_ADMIN_TOKEN or ROLECALL_ADMIN_TOKEN_FILE is required`,
+    );
+  }
+
+  const containerHost = value(env, 'ROLECALL_CONTAINER_HOST') ?? DEFAULT_CONTAINER_HOST;
+  if (!/^https?:\/\/[^/?#]+\/?$/.test(containerHost)) {
+    problems.push(
+      `ROLECALL_CONTAINER_HOST="${containerHost}" is not a base URL; expected http(s)://host[:port] with no path`,
+    );
+  }
+  const imdsHost = value(env, 'ROLECALL_IMDS_HOST');
+  if (imdsHost !== undefined && !/^https?:\/\/[^/?#]+\/?$/.test(imdsHost)) {
+    problems.push(
+      `ROLECALL_IMDS_HOST="${imdsHost}" is not a base URL; expected http(s)://host[:port] with no path`,
+    );
+  }
+  let endpoint: CredentialEndpoint | null = null;
+  try {
+    endpoint = resolveEndpoint(
+      env,
+      imdsHost === undefined ? { containerHost } : { containerHost, imdsHost },
+    );
+  } catch (err) {
+    if (!(err instanceof EndpointConfigError)) throw err;
+    problems.push(err.message);
+  }
+
+  let metadataUrl: URL | null = null;
+  const metadata = value(env, 'ECS_CONTAINER_METADATA_URI_V4');
+  if (metadata !== undefined) {
+    try {
+      metadataUrl = new URL(metadata);
+    } catch {
+      problems.push(
+        'ECS_CONTAINER_METADATA_URI_V4 is not an absolute URL; expected http://169.254.170.2/v4/<id>',
+      );
+    }
+  }
+
+  const expectedRole = value(env, 'ROLECALL_EXPECTED_ROLE')?.trim() ?? null;
+
+  const allowText = (value(env, 'ROLECALL_ALLOW_INSTANCE_ROLE') ?? 'false').toLowerCase();
+  if (!['true', 'false', '1', '0'].includes(allowText)) {
+    problems.push(
+      `ROLECALL_ALLOW_INSTANCE_ROLE="${allowText}" is not a boolean; expected true or false`,
+    );
+  }
+  const allowInstanceRole = allowText === 'true' || allowText === '1';
+
+  if (problems.length > 0) throw new ConfigError(problems);
+  return Object.freeze({
+    listen,
+    adminListen,
+    adminToken,
+    pollIntervalMs,
+    pollTimeoutMs,
+    minTtlMs,
+    expectedRole,
+    containerHost,
+    logLevel,
+    endpoint,
+    allowInstanceRole,
+    metadataUrl,
+  });
+}

@@ -1,0 +1,103 @@
+/**
+ * Routes, thin: read cached state → view → send. No route triggers a fetch. The admin app adds
+ * `/whoami` behind an optional bearer token compared in constant time.
+ *
+ * Imported on first use by `handler.ts`, which answers `/livez`, `/healthz` and `/metrics` itself
+ * (byte for byte as this app would) while debug logging is off; this app serves everything else.
+ */
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { Logger } from 'pino';
+import { pinoHttp } from 'pino-http';
+import type { Registry } from '../../lib/prom.ts';
+import type { Secret } from '../../lib/secret.ts';
+import { type Health, httpStatusFor } from '../health.ts';
+import { tokenMatches } from './auth.ts';
+import { QUIET_PATHS } from './handler.ts';
+import { whoamiText } from './views.ts';
+
+export interface AppDeps {
+  readonly logger: Logger;
+  readonly registry: Registry;
+  readonly health: () => Health;
+  readonly whoami: () => Record<string, unknown>;
+}
+
+export function createApp(deps: AppDeps, admin: { token: Secret | null } | null): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.disable('etag');
+  app.set('query parser', 'simple');
+  const httpLogger = pinoHttp({
+    logger: deps.logger,
+    customLogLevel: (req, res, err) => {
+      if (err || res.statusCode >= 500) return QUIET_PATHS.has(req.url ?? '') ? 'debug' : 'warn';
+      return QUIET_PATHS.has((req.url ?? '').split('?')[0] ?? '') ? 'debug' : 'info';
+    },
+  });
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    // Health checks and scrapes are logged at debug whatever happens; below debug, skip pino-http
+    // for them altogether (its child logger, request id and listeners cost more than the route).
+    if (QUIET_PATHS.has(req.url) && !deps.logger.isLevelEnabled('debug')) return next();
+    httpLogger(req, res, next);
+  });
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.set('allow', 'GET, HEAD').status(405).json({ error: 'method not allowed' });
+      return;
+    }
+    res.set('cache-control', 'no-store');
+    next();
+  });
+  if (admin?.token) {
+    const token = admin.token;
+    app.use((req: Request, res: Response, next: NextFunction) => {
+      if (tokenMatches(req.headers.authorization, token)) return next();
+      res
+        .set('www-authenticate', 'Bearer realm="rolecall"')
+        .status(401)
+        .json({ error: 'unauthorized' });
+    });
+  }
+  app.get('/livez', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/healthz', (_req, res) => {
+    const h = deps.health();
+    res.status(httpStatusFor(h.status)).json(h);
+  });
+  app.get('/metrics', async (_req, res) => {
+    try {
+      const body = await deps.registry.metrics();
+      res.set('content-type', deps.registry.contentType).send(body);
+    } catch (err) {
+      // A metrics bug must not look like an endpoint failure; still never a secret in the answer.
+      deps.logger.error({ err }, 'metrics rendering failed');
+      res.status(500).type('text/plain').send('metrics rendering failed\n');
+    }
+  });
+  if (admin !== null) {
+    app.get('/whoami', (req, res) => {
+      const view = deps.whoami();
+      const format = req.query.format;
+      const wantsText =
+        format === 'text' ||
+        (format !== 'json' && req.accepts(['application/json', 'text/plain']) === 'text/plain');
+      if (wantsText) {
+        res.type('text/plain').send(whoamiText(view));
+        return;
+      }
+      res.json(view);
+    });
+  }
+  app.use((_req, res) => {
+    res.status(404).json({ error: 'not found' });
+  });
+  // A route that throws: one structured log line and a JSON 500, instead of Express's default (an
+  // HTML page, and the raw stack on stderr, outside the JSON log stream).
+  // Every route answers in one call, so a throw always comes before any header is sent.
+  app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    deps.logger.error({ err }, 'request failed');
+    res.status(500).json({ error: 'internal error' });
+  });
+  return app;
+}

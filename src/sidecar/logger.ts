@@ -1,0 +1,98 @@
+/**
+ * pino NDJSON on a destination passed in (stdout in production, a capture stream in tests).
+ * Redaction covers request headers and any credential-shaped field, as a second line of defence:
+ * the first is that secrets never reach a log call (`Credentials`, `Secret`).
+ */
+import pino, { type DestinationStream, type Logger } from 'pino';
+import type { LogEvent } from '../credentials/state.ts';
+import { maskAccessKeyId } from '../credentials/types.ts';
+
+export const REDACT_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'res.headers["set-cookie"]',
+  '*.SecretAccessKey',
+  '*.secretAccessKey',
+  '*.Token',
+  '*.token',
+  '*.sessionToken',
+  '*.authorization',
+  'SecretAccessKey',
+  'secretAccessKey',
+  'Token',
+  'token',
+  'sessionToken',
+  'authorization',
+];
+
+export function createLogger(level: string, destination: DestinationStream): Logger {
+  return pino(
+    {
+      level,
+      base: { service: 'rolecall' },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+      formatters: { level: (label) => ({ level: label }) },
+    },
+    destination,
+  );
+}
+
+/** Writes one state-machine log event under its CONTRACT.md name. */
+export function logEvent(logger: Logger, e: LogEvent): void {
+  switch (e.event) {
+    case 'credentials.first_seen':
+    case 'credentials.rotated': {
+      const id = e.held.identity;
+      logger.info(
+        {
+          event: e.event,
+          source: id.source,
+          roleArn: id.roleArn,
+          accountId: id.accountId,
+          accessKeyId: maskAccessKeyId(e.held.accessKeyId),
+          expiration: new Date(e.held.expiration).toISOString(),
+          ...(e.event === 'credentials.rotated'
+            ? { previousAccessKeyId: maskAccessKeyId(e.previousAccessKeyId) }
+            : {}),
+        },
+        e.event === 'credentials.rotated' ? 'credentials rotated' : 'credentials first seen',
+      );
+      return;
+    }
+    case 'credentials.role_changed':
+      logger.warn({ event: e.event, oldRoleArn: e.from, newRoleArn: e.to }, 'role changed');
+      return;
+    case 'credentials.fetch_failed':
+      logger.warn(
+        {
+          event: e.event,
+          reason: e.reason,
+          consecutive: e.consecutive,
+          err: { message: e.message },
+        },
+        'credentials fetch failed',
+      );
+      return;
+    case 'credentials.recovered':
+      logger.info(
+        { event: e.event, afterFailures: e.afterFailures },
+        'credentials endpoint recovered',
+      );
+      return;
+    case 'credentials.expiring':
+      logger.warn(
+        {
+          event: e.event,
+          accessKeyId: maskAccessKeyId(e.accessKeyId),
+          expiresInSeconds: e.expiresInSeconds,
+        },
+        'credentials expiring without rotation',
+      );
+      return;
+    default: {
+      const never: never = e;
+      throw new Error(`unhandled log event ${JSON.stringify(never)}`);
+    }
+  }
+}
