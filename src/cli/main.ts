@@ -3,20 +3,10 @@
  * only by the commands that need them, so `healthcheck` stays a small process.
  */
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import type { Io } from './io.ts';
+import { version } from './version.ts';
 
-export interface Io {
-  readonly env: Readonly<Record<string, string | undefined>>;
-  readonly stdout: (s: string) => void;
-  readonly stderr: (s: string) => void;
-  /** Resolves when SIGTERM or SIGINT arrives (injected so tests can stop `serve` in-process). */
-  readonly untilSignal: () => Promise<string>;
-}
-
-export function version(): string {
-  const pkg = createRequire(import.meta.url)('../../package.json') as { version: string };
-  return pkg.version;
-}
+export type { Io } from './io.ts';
 
 const USAGE = `rolecall — which IAM role does this ECS task really use?
 

@@ -8,7 +8,8 @@ import { SCENARIOS, startEmulator } from '../../emulator/index.ts';
 import { loadConfig } from '../../sidecar/config.ts';
 import { createLogger } from '../../sidecar/logger.ts';
 import { startService } from '../../sidecar/service.ts';
-import { type Io, version } from '../main.ts';
+import type { Io } from '../io.ts';
+import { version } from '../version.ts';
 
 const SKIP = new Set(['msg', 'level', 'time', 'service', 'event', 'req', 'res', 'responseTime']);
 

@@ -9,7 +9,7 @@ import {
   type Scenario,
   startEmulator,
 } from '../../emulator/index.ts';
-import type { Io } from '../main.ts';
+import type { Io } from '../io.ts';
 
 /** A built-in scenario name, or a path to a JSON scenario file. */
 export function loadScenario(nameOrPath: string): Scenario {

@@ -5,7 +5,7 @@
 import { request } from 'node:http';
 import { parseArgs } from 'node:util';
 import { DEFAULTS, parseListen } from '../../sidecar/config.ts';
-import type { Io } from '../main.ts';
+import type { Io } from '../io.ts';
 
 export const HEALTHCHECK_TIMEOUT_MS = 2000;
 

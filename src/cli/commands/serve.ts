@@ -6,7 +6,8 @@ import { ConfigError } from '../../lib/errors.ts';
 import { loadConfig } from '../../sidecar/config.ts';
 import { createLogger } from '../../sidecar/logger.ts';
 import { startService } from '../../sidecar/service.ts';
-import { type Io, version } from '../main.ts';
+import type { Io } from '../io.ts';
+import { version } from '../version.ts';
 
 export async function serve(args: readonly string[], io: Io): Promise<number> {
   parseArgs({ args: [...args], options: {}, strict: true });
