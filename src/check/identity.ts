@@ -3,11 +3,11 @@
  * when a container endpoint is configured, so `check` without one never imports undici.
  */
 import { readFile } from 'node:fs/promises';
+import { Agent } from 'undici';
 import { DEFAULT_CONTAINER_HOST, resolveContainerEndpoint } from '../credentials/endpoint.ts';
 import { fetchContainerCredentials } from '../credentials/fetcher.ts';
 import { maskAccessKeyId } from '../credentials/types.ts';
 import { EndpointConfigError, EndpointError } from '../lib/errors.ts';
-import { Agent } from '../lib/undici.ts';
 import type { Identity } from './verdict.ts';
 
 export const CHECK_TIMEOUT_MS = 2000;

@@ -1,7 +1,7 @@
 /**
  * Which credential source each SDK would use for this environment and these shared files, what
  * it hides, and why. Pure: environment, parsed files and token states in, a printable report out.
- * The per-SDK orders live in botocore.ts, js.ts, go.ts and java.ts (PROTOCOL.md §6).
+ * The per-SDK orders live in botocore.ts, js.ts, go.ts and java.ts.
  */
 import { botocoreSteps } from './botocore.ts';
 import { container, get, profileName } from './env.ts';

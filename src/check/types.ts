@@ -15,7 +15,7 @@ export const SDK_LABELS: Readonly<Record<Sdk, string>> = {
   'java-v2': 'Java SDK v2',
 };
 
-/** The TYPE names `aws configure list` prints (PROTOCOL.md §6). */
+/** The TYPE names `aws configure list` prints. */
 export const SOURCE_TYPES = [
   'env',
   'assume-role',

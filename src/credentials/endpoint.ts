@@ -1,6 +1,6 @@
 /**
  * Which credentials URL and `Authorization` to use, with the SDKs' precedence and host allow-list
- * (PROTOCOL.md §2; botocore `_validate_allowed_url`, JS v3 `fromHttp` `checkUrl`). Pure: the token
+ * (botocore `_validate_allowed_url`, JS v3 `fromHttp` `checkUrl`). Pure: the token
  * file is named here and read by the fetcher on every request, because EKS tokens rotate.
  */
 import { EndpointConfigError } from '../lib/errors.ts';

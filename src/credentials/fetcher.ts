@@ -73,7 +73,7 @@ const EKS_AUTH_REFUSALS = new Set([
   'AccessDeniedException',
 ]);
 
-/** Maps a non-200 answer to its reason (CONTRACT.md error reasons). */
+/** Maps a non-200 answer to its reason (the closed set in `lib/errors.ts`). */
 export function statusError(res: BoundedResponse, now: number): EndpointError {
   const status = res.status;
   const code = errorCode(res);

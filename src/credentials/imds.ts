@@ -1,5 +1,5 @@
 /**
- * The EC2 instance role through IMDSv2, fetched as SDKs do (PROTOCOL.md §5): a session token by
+ * The EC2 instance role through IMDSv2, fetched as SDKs do: a session token by
  * PUT with a TTL, the role name, then the credentials. The token is cached for its lifetime; a 401
  * drops it, and a 401 on a cached token is retried once with a fresh one. Reached only when no
  * container variable is set, which on ECS almost always means the task has no task role.

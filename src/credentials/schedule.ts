@@ -40,6 +40,12 @@ export function backoffMs(failures: number, policy: SchedulePolicy): number {
   return Math.min(policy.maxBackoffMs, exp);
 }
 
+/** Backoff for the n-th consecutive failure with equal jitter: half fixed, half random. */
+export function retryDelay(failures: number, policy: SchedulePolicy, random: number): number {
+  const base = backoffMs(failures, policy);
+  return Math.round(base / 2 + (base / 2) * random);
+}
+
 export function nextDelay(
   state: CredentialState,
   now: number,
@@ -48,8 +54,7 @@ export function nextDelay(
   retryAfterMs?: number,
 ): number {
   if (state.consecutiveFailures > 0) {
-    const base = backoffMs(state.consecutiveFailures, policy);
-    const jittered = Math.round(base / 2 + (base / 2) * random);
+    const jittered = retryDelay(state.consecutiveFailures, policy, random);
     const asked = retryAfterMs === undefined ? 0 : Math.min(retryAfterMs, policy.maxRetryAfterMs);
     return Math.max(jittered, asked);
   }

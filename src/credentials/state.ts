@@ -63,7 +63,7 @@ export type StateEvent =
       readonly message: string;
     };
 
-/** What the shell should log; mapped to the CONTRACT.md event names by the logger. */
+/** What the shell should log; mapped to the public event names by the logger. */
 export type LogEvent =
   | { readonly event: 'credentials.first_seen'; readonly held: Held }
   | {

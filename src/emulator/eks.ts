@@ -1,6 +1,6 @@
 /**
- * EKS mode: the EKS Pod Identity Agent's `/v1/credentials` (aws/eks-pod-identity-agent, PROTOCOL.md
- * §2). Order as in the agent: Go's ServeMux (301 on an unclean path, 404 elsewhere), one global
+ * EKS mode: the EKS Pod Identity Agent's `/v1/credentials` (aws/eks-pod-identity-agent).
+ * Order as in the agent: Go's ServeMux (301 on an unclean path, 404 elsewhere), one global
  * token bucket, the `Host` check (403), the service-account token (400), then EKS Auth's answer.
  * Every error is Go's `http.Error`: plain text with a trailing newline.
  */

@@ -1,5 +1,5 @@
 /**
- * IMDS mode: EC2 instance metadata with IMDSv2 required (PROTOCOL.md §5). A session token comes
+ * IMDS mode: EC2 instance metadata with IMDSv2 required. A session token comes
  * from `PUT /latest/api/token` with a TTL; every other request must carry a live one or gets 401.
  * Serves what rolecall's fetcher (src/credentials/imds.ts) and the SDKs ask for: the role name,
  * the role's credentials, `iam/info`, the region and the instance identity document.

@@ -1,4 +1,4 @@
-/** Durations as CONTRACT.md spells them: `500ms`, `30s`, `5m`, `1h`. */
+/** Durations as the configuration spells them: `500ms`, `30s`, `5m`, `1h`. */
 
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 

@@ -3,7 +3,7 @@
  * Messages never carry secrets, tokens, the relative URI or the credentials id.
  */
 
-/** Every poll-error `reason` label, in CONTRACT.md order. Each is pre-initialised to 0 in metrics. */
+/** Every poll-error `reason` label, in their documented order. Each is pre-initialised to 0 in metrics. */
 export const POLL_ERROR_REASONS = [
   'timeout',
   'connection',

@@ -38,7 +38,7 @@ export function createLogger(level: string, destination: DestinationStream): Log
   );
 }
 
-/** Writes one state-machine log event under its CONTRACT.md name. */
+/** Writes one state-machine log event under its documented name. */
 export function logEvent(logger: Logger, e: LogEvent): void {
   switch (e.event) {
     case 'credentials.first_seen':

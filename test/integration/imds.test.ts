@@ -5,7 +5,7 @@ import request from 'supertest';
 import { assertNoCanary, CANARY, startServer, waitFor } from '../helpers.ts';
 import { startSidecar } from '../sidecar.ts';
 
-/** IMDSv2 as PROTOCOL.md §5 describes it; `stallPut` simulates the hop-limit drop. */
+/** IMDSv2 as EC2 serves it; `stallPut` simulates the hop-limit drop. */
 async function fakeImds(opts: { stallPut?: boolean } = {}) {
   const tokens = new Set<string>();
   const calls: string[] = [];

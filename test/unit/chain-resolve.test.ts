@@ -1,5 +1,5 @@
 /**
- * Table-driven: environment + shared files in, the winning source per SDK out (PROTOCOL.md §6).
+ * Table-driven: environment + shared files in, the winning source per SDK out.
  * Files are given as `@smithy/shared-ini-file-loader` parses them: config `[profile x]` is `x`, a
  * config `[x]` is dropped, a credentials `[profile x]` is kept as `profile.x`. `null` = missing file.
  */

@@ -19,7 +19,7 @@ function problems(env: Record<string, string>, readFile = noFiles): readonly str
   assert.fail('expected a ConfigError');
 }
 
-test('defaults match CONTRACT.md', () => {
+test('defaults are the documented ones', () => {
   const c = loadConfig({}, noFiles);
   assert.deepEqual(c.listen, { host: '0.0.0.0', port: 9477 });
   assert.deepEqual(c.adminListen, { host: '127.0.0.1', port: 9478 });

@@ -31,7 +31,7 @@ test('redaction: credential-shaped fields, auth headers, Credentials and Secret 
   assert.match(logs.lines[3] ?? '', /"credentials":\{"accessKeyId":"\*{16}0001"/);
 });
 
-test('state events map to the CONTRACT.md names and levels, keys masked', () => {
+test('state events map to the documented names and levels, keys masked', () => {
   const logs = captureLogs();
   const logger = createLogger('info', logs.stream);
   const held = {
