@@ -3,9 +3,8 @@
  * (refused without buffering it), no redirects followed. Failures become `EndpointError`s with the
  * `timeout`, `connection` or `too_large` reason; status codes are left to the caller.
  */
-import type { Dispatcher } from 'undici';
+import { type Dispatcher, request } from 'undici';
 import { EndpointError } from './errors.ts';
-import { request } from './undici.ts';
 
 export interface BoundedResponse {
   readonly status: number;

@@ -22,3 +22,24 @@ export function matchRole(pattern: string, arnOrName: string): boolean {
       : (parseRoleArn(arnOrName).roleName ?? arnOrName.split('/').pop() ?? arnOrName);
   return globToRegExp(pattern).test(target);
 }
+
+/** A held role against a pattern: by ARN when the endpoint names it, else by role name. */
+export function matchIdentity(pattern: string, arn: string | null, name: string | null): boolean {
+  if (arn !== null) return matchRole(pattern, arn);
+  return name !== null && matchRole(pattern, name);
+}
+
+/**
+ * `matchIdentity` remembered for the last role seen, so the pattern is matched once per change
+ * of role, not on every health check or scrape.
+ */
+export function createRoleMatcher(
+  pattern: string,
+): (arn: string | null, name: string | null) => boolean {
+  let last: { arn: string | null; name: string | null; result: boolean } | null = null;
+  return (arn, name) => {
+    if (last === null || last.arn !== arn || last.name !== name)
+      last = { arn, name, result: matchIdentity(pattern, arn, name) };
+    return last.result;
+  };
+}

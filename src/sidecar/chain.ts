@@ -1,11 +1,10 @@
 /**
- * The chain report as the sidecar shows it: a health check and the metric's series. Pure. The
+ * The chain report as the sidecar shows it: the metric's series and the `/whoami` field. Pure. The
  * sidecar diagnoses its own environment (the variables and files of the rolecall container), not
  * the app container's: `rolecall check` run in the app container is how to inspect that one.
  */
 
 import type { ChainReport } from '../check/types.ts';
-import type { HealthCheck } from './health.ts';
 
 export interface ShadowedSeries {
   readonly sdk: string;
@@ -20,25 +19,23 @@ export function shadowedSeries(report: ChainReport | null): ShadowedSeries[] {
   );
 }
 
-/** `degraded` when any SDK would prefer another source over the container role. */
-export function shadowingCheck(report: ChainReport | null): HealthCheck | null {
-  const series = shadowedSeries(report);
-  if (report === null || series.length === 0) return null;
-  const bySource = new Map<string, string[]>();
-  for (const s of series) bySource.set(s.source, [...(bySource.get(s.source) ?? []), s.sdk]);
-  const parts = [...bySource].map(([source, sdks]) => {
-    const evidence = report.sdks.find((r) => r.winner?.type === source)?.winner?.evidence;
-    return `${source}${evidence ? ` (${evidence})` : ''} shadows the container role for ${sdks.join(', ')}`;
-  });
-  return {
-    name: 'shadowing',
-    status: 'degraded',
-    detail: `${parts.join('; ')} in the sidecar's environment`,
-  };
+/** The `/whoami` `chain` field: per SDK, the winner, what it shadows, and warnings. */
+export interface ChainView {
+  readonly scope: string;
+  readonly profile: ChainReport['profile'];
+  readonly sdks: readonly {
+    readonly sdk: string;
+    readonly source: string | null;
+    readonly evidence: string | null;
+    readonly shadowed: readonly string[];
+    readonly shadowsContainer: boolean;
+    readonly error: string | null;
+    readonly warnings: readonly string[];
+  }[];
+  readonly warnings: readonly string[];
 }
 
-/** The `/whoami` `chain` field: per SDK, the winner, what it shadows, and warnings. */
-export function chainView(report: ChainReport | null): Record<string, unknown> | null {
+export function chainView(report: ChainReport | null): ChainView | null {
   if (report === null) return null;
   return {
     scope:

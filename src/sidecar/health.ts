@@ -1,10 +1,14 @@
 /**
- * Credential health (CONTRACT.md `/healthz`), derived from state and `now` alone. Pure.
- * Worst check wins: failing > starting > degraded > ok.
+ * Every health check of the sidecar, derived from its inputs alone (pure): the credentials, the
+ * expected role, the source (no task role: the instance role, or nothing at all) and any source
+ * in the sidecar's own environment that shadows the container role. Worst check wins:
+ * failing > starting > degraded > ok.
  */
 
+import type { ChainReport } from '../check/types.ts';
 import type { CredentialState } from '../credentials/state.ts';
 import { formatSeconds as duration } from '../lib/duration.ts';
+import { shadowedSeries } from './chain.ts';
 
 export type HealthStatus = 'ok' | 'degraded' | 'failing' | 'starting';
 
@@ -23,18 +27,28 @@ export interface HealthPolicy {
   readonly minTtlMs: number;
   /** Failures before the first success after which `starting` becomes `failing`. */
   readonly startupFailures: number;
-  /** Result of matching the held role against `ROLECALL_EXPECTED_ROLE`; absent when unset. */
-  readonly expectedRole?: {
-    readonly pattern: string;
-    readonly matches: (arn: string | null, name: string | null) => boolean;
-  };
-  /** Extra checks computed elsewhere (endpoint configuration, shadowing sources). */
-  readonly extraChecks?: readonly HealthCheck[];
+}
+
+export interface HealthInput {
+  readonly state: CredentialState;
+  readonly now: number;
+  readonly policy: HealthPolicy;
+  /** What the endpoint configuration points at; null when there is no source at all. */
+  readonly source?: 'container' | 'imds' | null;
+  /** `ROLECALL_ALLOW_INSTANCE_ROLE`: the instance role is intended. */
+  readonly allowInstanceRole?: boolean;
+  /**
+   * `ROLECALL_EXPECTED_ROLE`, and whether the held role matches it (null before any role is
+   * held). The caller matches once per credentials change, not once per request.
+   */
+  readonly expectedRole?: { readonly pattern: string; readonly matches: boolean | null } | null;
+  /** The sidecar's own credential chain, once diagnosed. */
+  readonly chain?: ChainReport | null;
 }
 
 const RANK: Record<HealthStatus, number> = { ok: 0, degraded: 1, starting: 2, failing: 3 };
 
-export function worst(statuses: readonly HealthStatus[]): HealthStatus {
+function worst(statuses: readonly HealthStatus[]): HealthStatus {
   return statuses.reduce<HealthStatus>((a, b) => (RANK[b] > RANK[a] ? b : a), 'ok');
 }
 
@@ -43,11 +57,7 @@ export function httpStatusFor(status: HealthStatus): 200 | 503 {
   return status === 'ok' || status === 'degraded' ? 200 : 503;
 }
 
-export function credentialsCheck(
-  state: CredentialState,
-  now: number,
-  policy: HealthPolicy,
-): HealthCheck {
+function credentialsCheck(state: CredentialState, now: number, policy: HealthPolicy): HealthCheck {
   const name = 'credentials';
   if (state.phase === 'starting') {
     const err = state.lastError;
@@ -86,17 +96,15 @@ export function credentialsCheck(
   return { name, status: 'ok', detail: `valid for ${duration(remaining)} (until ${expiry})` };
 }
 
-export function expectedRoleCheck(
+function expectedRoleCheck(
   state: CredentialState,
-  policy: HealthPolicy,
-): HealthCheck | null {
-  const expected = policy.expectedRole;
-  if (expected === undefined) return null;
+  expected: NonNullable<HealthInput['expectedRole']>,
+): HealthCheck {
   const name = 'expected_role';
-  if (state.phase === 'starting')
+  if (state.phase === 'starting' || expected.matches === null)
     return { name, status: 'starting', detail: `expecting ${expected.pattern}; no role seen yet` };
   const { roleArn, roleName } = state.held.identity;
-  if (expected.matches(roleArn, roleName)) {
+  if (expected.matches) {
     return {
       name,
       status: 'ok',
@@ -110,21 +118,31 @@ export function expectedRoleCheck(
   };
 }
 
-export function health(state: CredentialState, now: number, policy: HealthPolicy): Health {
+const NO_SOURCE: HealthCheck = {
+  name: 'credentials',
+  status: 'failing',
+  detail:
+    'no credentials source: AWS_CONTAINER_CREDENTIALS_RELATIVE_URI and AWS_CONTAINER_CREDENTIALS_FULL_URI are unset ' +
+    '(the task has no task role, or the variables were dropped) and AWS_EC2_METADATA_DISABLED=true rules out the instance role',
+};
+
+export function health(input: HealthInput): Health {
+  const { state, now, policy } = input;
+  if (input.source === null) return { status: 'failing', checks: [NO_SOURCE] };
   const checks: HealthCheck[] = [credentialsCheck(state, now, policy)];
-  const role = expectedRoleCheck(state, policy);
-  if (role !== null) checks.push(role);
-  checks.push(...(policy.extraChecks ?? []));
+  if (input.expectedRole) checks.push(expectedRoleCheck(state, input.expectedRole));
+  if (input.source === 'imds')
+    checks.push(instanceRoleCheck(state, input.allowInstanceRole ?? false));
+  const shadowing = shadowingCheck(input.chain ?? null);
+  if (shadowing !== null) checks.push(shadowing);
   return { status: worst(checks.map((c) => c.status)), checks };
 }
 
+/** Logged once at start when there is no source at all. */
+export const NO_SOURCE_DETAIL = NO_SOURCE.detail;
+
 /** Which source the credentials come from, and whether that is a likely mistake. */
-export function sourceCheck(
-  endpointKind: 'container' | 'imds',
-  state: CredentialState,
-  allowInstanceRole: boolean,
-): HealthCheck | null {
-  if (endpointKind === 'container') return null;
+function instanceRoleCheck(state: CredentialState, allowInstanceRole: boolean): HealthCheck {
   const status = allowInstanceRole ? 'ok' : 'degraded';
   const allowed = allowInstanceRole ? ' (allowed by ROLECALL_ALLOW_INSTANCE_ROLE)' : '';
   const role = state.phase === 'tracking' ? state.held.identity.roleName : null;
@@ -135,5 +153,22 @@ export function sourceCheck(
       role === null
         ? `no task role: AWS_CONTAINER_CREDENTIALS_RELATIVE_URI and AWS_CONTAINER_CREDENTIALS_FULL_URI are unset, so SDKs fall back to the EC2 instance role${allowed}`
         : `no task role: SDKs in this task use the instance role ${role}${allowed}`,
+  };
+}
+
+/** `degraded` when any SDK would prefer another source over the container role. */
+function shadowingCheck(report: ChainReport | null): HealthCheck | null {
+  const series = shadowedSeries(report);
+  if (report === null || series.length === 0) return null;
+  const bySource = new Map<string, string[]>();
+  for (const s of series) bySource.set(s.source, [...(bySource.get(s.source) ?? []), s.sdk]);
+  const parts = [...bySource].map(([source, sdks]) => {
+    const evidence = report.sdks.find((r) => r.winner?.type === source)?.winner?.evidence;
+    return `${source}${evidence ? ` (${evidence})` : ''} shadows the container role for ${sdks.join(', ')}`;
+  });
+  return {
+    name: 'shadowing',
+    status: 'degraded',
+    detail: `${parts.join('; ')} in the sidecar's environment`,
   };
 }

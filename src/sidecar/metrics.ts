@@ -3,9 +3,10 @@
  * scrape never triggers a fetch and ages are computed at scrape time. Served as text format 0.0.4
  * only: OpenMetrics rendering would strip `_total` from counter names (client_js PR #829).
  */
+
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { CredentialState } from '../credentials/state.ts';
 import { POLL_ERROR_REASONS, type PollErrorReason } from '../lib/errors.ts';
-import { Counter, Gauge, Histogram, Registry, registerDefaultMetrics } from '../lib/prom.ts';
 import type { TaskInfo } from './task-metadata.ts';
 
 export interface MetricsSource {
@@ -27,7 +28,6 @@ export interface Metrics {
 export function createMetrics(
   source: MetricsSource,
   build: { version: string; nodeVersion: string },
-  options: { defaultMetrics?: boolean } = {},
 ): Metrics {
   const registry = new Registry();
   const registers = [registry];
@@ -194,7 +194,7 @@ export function createMetrics(
     "The endpoint's Date header minus local time at the last success, seconds.",
     () => source.state().clockSkewSeconds,
   );
-  if (options.defaultMetrics !== false) registerDefaultMetrics(registry);
+  collectDefaultMetrics({ register: registry });
 
   return {
     registry,

@@ -1,11 +1,12 @@
 /**
- * Wires configuration, fetcher, poller, metrics, logs and the two listeners together, and returns
- * `{ close() }`. Collaborators (dispatcher, clock, randomness, timers, files) are parameters so
- * tests run the whole sidecar against loopback servers with nothing global mutated.
+ * Wiring only: configuration, fetcher, poller, metrics, logs, task metadata and the two listeners,
+ * returned as `{ close() }`. Decisions live elsewhere: health in `health.ts`, views in
+ * `http/views.ts`, scheduling in `credentials/`. Collaborators (dispatcher, clock, randomness,
+ * timers, files) are parameters so tests run the whole sidecar against loopback servers.
  */
 import { readFile as fsReadFile } from 'node:fs/promises';
 import type { Logger } from 'pino';
-import type { Dispatcher } from 'undici';
+import { Agent, type Dispatcher } from 'undici';
 import { diagnose } from '../check/load.ts';
 import type { ChainReport } from '../check/types.ts';
 import { fetchContainerCredentials } from '../credentials/fetcher.ts';
@@ -13,17 +14,16 @@ import { createImdsFetcher } from '../credentials/imds.ts';
 import { type Poller, realTimer, type SetTimer, startPoller } from '../credentials/poller.ts';
 import { defaultSchedulePolicy } from '../credentials/schedule.ts';
 import { type CredentialState, INITIAL_STATE } from '../credentials/state.ts';
-import { matchRole } from '../lib/role-match.ts';
-import { Agent } from '../lib/undici.ts';
-import { chainView, shadowedSeries, shadowingCheck } from './chain.ts';
+import { createRoleMatcher } from '../lib/role-match.ts';
+import { chainView, shadowedSeries } from './chain.ts';
 import type { Config } from './config.ts';
-import { type Health, type HealthCheck, type HealthPolicy, health, sourceCheck } from './health.ts';
-import { createHandler } from './http/handler.ts';
+import { type Health, health, NO_SOURCE_DETAIL } from './health.ts';
+import { createApp } from './http/app.ts';
 import { type Listener, listen } from './http/listen.ts';
 import { whoamiView } from './http/views.ts';
 import { logEvent } from './logger.ts';
 import { createMetrics } from './metrics.ts';
-import { fetchTaskMetadata, type TaskInfo } from './task-metadata.ts';
+import { loadTaskMetadata, type TaskInfo } from './task-metadata.ts';
 
 export interface ServiceDeps {
   readonly config: Config;
@@ -52,15 +52,9 @@ export interface Service {
 /** History entries kept for `/whoami`; consecutive failures of one reason fold into one entry. */
 export const HISTORY_LIMIT = 50;
 /** While failing, `credentials.fetch_failed` is logged once per reason, then at most every 5 min. */
-export const FAILURE_LOG_INTERVAL_MS = 5 * 60_000;
-
-const NO_ENDPOINT: HealthCheck = {
-  name: 'credentials',
-  status: 'failing',
-  detail:
-    'no credentials source: AWS_CONTAINER_CREDENTIALS_RELATIVE_URI and AWS_CONTAINER_CREDENTIALS_FULL_URI are unset ' +
-    '(the task has no task role, or the variables were dropped) and AWS_EC2_METADATA_DISABLED=true rules out the instance role',
-};
+const FAILURE_LOG_INTERVAL_MS = 5 * 60_000;
+/** Failures before the first success after which health turns from `starting` to `failing`. */
+const STARTUP_FAILURES = 3;
 
 export async function startService(deps: ServiceDeps): Promise<Service> {
   const { config, logger } = deps;
@@ -76,32 +70,31 @@ export async function startService(deps: ServiceDeps): Promise<Service> {
       connect: { timeout: config.pollTimeoutMs },
     });
   const readFile = deps.readFile ?? ((p: string) => fsReadFile(p, 'utf8'));
-
-  let task: TaskInfo | null = null;
-  let chain: ChainReport | null = null;
-  /** `shadowingCheck(chain)`, computed once when the report arrives (health is read per request). */
-  let shadowing: HealthCheck | null = null;
-  const expected = config.expectedRole;
-  const roleMatches = (arn: string | null, name: string | null): boolean =>
-    expected !== null &&
-    ((arn !== null && matchRole(expected, arn)) ||
-      (arn === null && name !== null && matchRole(expected, name)));
-  const healthPolicy: HealthPolicy = {
-    minTtlMs: config.minTtlMs,
-    startupFailures: 3,
-    ...(expected === null ? {} : { expectedRole: { pattern: expected, matches: roleMatches } }),
-  };
+  const endpoint = config.endpoint;
 
   let poller: Poller | null = null;
+  let task: TaskInfo | null = null;
+  let chain: ChainReport | null = null;
   const state = (): CredentialState => poller?.state() ?? INITIAL_STATE;
-  const currentHealth = (): Health => {
-    if (config.endpoint === null) return { status: 'failing', checks: [NO_ENDPOINT] };
+  const matcher = config.expectedRole === null ? null : createRoleMatcher(config.expectedRole);
+  const roleMatch = (): boolean | null => {
     const s = state();
-    const source = sourceCheck(config.endpoint.kind, s, config.allowInstanceRole);
-    if (source === null && shadowing === null) return health(s, now(), healthPolicy);
-    const extraChecks = [source, shadowing].filter((c): c is HealthCheck => c !== null);
-    return health(s, now(), { ...healthPolicy, extraChecks });
+    if (matcher === null || s.phase !== 'tracking') return null;
+    return matcher(s.held.identity.roleArn, s.held.identity.roleName);
   };
+  const currentHealth = (): Health =>
+    health({
+      state: state(),
+      now: now(),
+      policy: { minTtlMs: config.minTtlMs, startupFailures: STARTUP_FAILURES },
+      source: endpoint === null ? null : endpoint.kind,
+      allowInstanceRole: config.allowInstanceRole,
+      expectedRole:
+        config.expectedRole === null
+          ? null
+          : { pattern: config.expectedRole, matches: roleMatch() },
+      chain,
+    });
 
   const metrics = createMetrics(
     {
@@ -109,11 +102,7 @@ export async function startService(deps: ServiceDeps): Promise<Service> {
       task: () => task,
       shadowed: () => shadowedSeries(chain),
       now,
-      expectedRoleMatch: () => {
-        const s = state();
-        if (expected === null || s.phase !== 'tracking') return null;
-        return roleMatches(s.held.identity.roleArn, s.held.identity.roleName);
-      },
+      expectedRoleMatch: roleMatch,
     },
     { version: deps.version, nodeVersion: process.version },
   );
@@ -127,42 +116,31 @@ export async function startService(deps: ServiceDeps): Promise<Service> {
         state: state(),
         health: currentHealth(),
         now: now(),
-        source:
-          config.endpoint === null
-            ? null
-            : config.endpoint.kind === 'imds'
-              ? 'iam-role'
-              : 'container-role',
-        endpoint: config.endpoint?.description ?? null,
-        expectedRole: expected,
+        source: endpoint === null ? null : endpoint.kind === 'imds' ? 'iam-role' : 'container-role',
+        endpoint: endpoint?.description ?? null,
+        expectedRole: config.expectedRole,
         chain: chainView(chain),
         task,
       }),
   };
-  const publicListener = await listen(config.listen, createHandler(appDeps, null));
+  const publicListener = await listen(config.listen, createApp(appDeps, null));
   let adminListener: Listener;
   try {
     adminListener = await listen(
       config.adminListen,
-      createHandler(appDeps, { token: config.adminToken }),
+      createApp(appDeps, { token: config.adminToken }),
     );
   } catch (err) {
     await publicListener.close();
     throw err;
   }
 
-  const endpoint = config.endpoint;
   if (endpoint !== null) {
+    const fetchDeps = { dispatcher, timeoutMs: config.pollTimeoutMs, now };
     const fetch =
       endpoint.kind === 'imds'
-        ? createImdsFetcher(endpoint, { dispatcher, timeoutMs: config.pollTimeoutMs, now })
-        : () =>
-            fetchContainerCredentials(endpoint, {
-              dispatcher,
-              timeoutMs: config.pollTimeoutMs,
-              now,
-              readFile,
-            });
+        ? createImdsFetcher(endpoint, fetchDeps)
+        : () => fetchContainerCredentials(endpoint, { ...fetchDeps, readFile });
     if (endpoint.kind === 'imds') {
       logger.warn(
         { event: 'credentials.instance_role_fallback', endpoint: endpoint.description },
@@ -186,17 +164,16 @@ export async function startService(deps: ServiceDeps): Promise<Service> {
       },
     });
   } else {
-    logger.warn({ event: 'credentials.no_endpoint' }, NO_ENDPOINT.detail);
+    logger.warn({ event: 'credentials.no_endpoint' }, NO_SOURCE_DETAIL);
   }
 
-  // The sidecar's own credential chain: computed once at start (its environment does not change).
-  const chainEnv = deps.chainEnv;
-  if (chainEnv !== undefined) {
-    diagnose(chainEnv, now(), (p) => readFile(p).catch(() => null)).then(
+  // The sidecar's own credential chain: diagnosed once at start (its environment does not change).
+  if (deps.chainEnv !== undefined) {
+    diagnose(deps.chainEnv, now(), (p) => readFile(p).catch(() => null)).then(
       (report) => {
         chain = report;
-        shadowing = shadowingCheck(report);
-        if (shadowing !== null)
+        const shadowing = currentHealth().checks.find((c) => c.name === 'shadowing');
+        if (shadowing !== undefined)
           logger.warn(
             { event: 'credentials.shadowed', detail: shadowing.detail },
             'a source SDKs prefer shadows the container role',
@@ -210,44 +187,20 @@ export async function startService(deps: ServiceDeps): Promise<Service> {
     );
   }
 
-  // Task metadata: retried with backoff until it answers; never blocks health.
-  let metadataTimer: { cancel(): void } | null = null;
-  let metadataClosed = false;
-  const metadataUrl = config.metadataUrl;
-  if (metadataUrl !== null) {
-    let attempt = 0;
-    const tryMetadata = (): void => {
-      metadataTimer = null;
-      fetchTaskMetadata(metadataUrl, { dispatcher, timeoutMs: config.pollTimeoutMs }).then(
-        (info) => {
-          task = info;
-          logger.info(
-            {
-              event: 'task.metadata',
-              family: info.family,
-              revision: info.revision,
-              cluster: info.cluster,
-            },
-            'task metadata loaded',
-          );
-        },
-        (err: Error) => {
-          attempt += 1;
-          if (attempt === 1 || attempt % 10 === 0)
-            logger.warn(
-              { event: 'task.metadata_failed', attempt, err: { message: err.message } },
-              'task metadata unavailable; retrying',
-            );
-          if (!metadataClosed)
-            metadataTimer = setTimer(
-              tryMetadata,
-              Math.min(60_000, 1000 * 2 ** Math.min(attempt, 6)) * (0.5 + random() / 2),
-            );
-        },
-      );
-    };
-    tryMetadata();
-  }
+  const metadata =
+    config.metadataUrl === null
+      ? null
+      : loadTaskMetadata({
+          url: config.metadataUrl,
+          dispatcher,
+          timeoutMs: config.pollTimeoutMs,
+          setTimer,
+          random,
+          logger,
+          onLoaded: (info) => {
+            task = info;
+          },
+        });
 
   logger.info(
     {
@@ -266,8 +219,7 @@ export async function startService(deps: ServiceDeps): Promise<Service> {
     state,
     health: currentHealth,
     async close() {
-      metadataClosed = true;
-      (metadataTimer as { cancel(): void } | null)?.cancel();
+      metadata?.cancel();
       await Promise.all([poller?.close(), publicListener.close(), adminListener.close()]);
       if (ownDispatcher) await dispatcher.close();
     },

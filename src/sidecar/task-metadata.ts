@@ -1,8 +1,12 @@
 /**
  * ECS task metadata v4 (`${ECS_CONTAINER_METADATA_URI_V4}/task`), validated into the few fields
- * rolecall labels with. Fetched at start and retried with backoff; never blocks health.
+ * rolecall labels with. Fetched at start and retried with the poller's backoff until it answers;
+ * never blocks health.
  */
+import type { Logger } from 'pino';
 import type { Dispatcher } from 'undici';
+import type { SetTimer } from '../credentials/poller.ts';
+import { retryDelay, type SchedulePolicy } from '../credentials/schedule.ts';
 import { EndpointError } from '../lib/errors.ts';
 import { boundedRequest } from '../lib/net.ts';
 
@@ -62,4 +66,65 @@ export async function fetchTaskMetadata(
     throw new EndpointError('invalid_json', 'task metadata is not JSON');
   }
   return parseTaskMetadata(body);
+}
+
+/** Backoff between attempts: the poller's, from 1 s up to a minute. */
+const METADATA_BACKOFF: SchedulePolicy = {
+  intervalMs: 60_000,
+  minTtlMs: 0,
+  backoffBaseMs: 1000,
+  maxBackoffMs: 60_000,
+  maxRetryAfterMs: 0,
+};
+
+export interface MetadataLoaderDeps {
+  readonly url: URL;
+  readonly dispatcher: Dispatcher;
+  readonly timeoutMs: number;
+  readonly setTimer: SetTimer;
+  readonly random: () => number;
+  readonly logger: Logger;
+  readonly onLoaded: (info: TaskInfo) => void;
+}
+
+/** Fetches task metadata until it answers once; `cancel()` stops any further attempt. */
+export function loadTaskMetadata(deps: MetadataLoaderDeps): { cancel(): void } {
+  let attempt = 0;
+  let timer: { cancel(): void } | null = null;
+  let cancelled = false;
+  const tryOnce = (): void => {
+    timer = null;
+    fetchTaskMetadata(deps.url, deps).then(
+      (info) => {
+        if (cancelled) return;
+        deps.onLoaded(info);
+        deps.logger.info(
+          {
+            event: 'task.metadata',
+            family: info.family,
+            revision: info.revision,
+            cluster: info.cluster,
+          },
+          'task metadata loaded',
+        );
+      },
+      (err: Error) => {
+        attempt += 1;
+        if (attempt === 1 || attempt % 10 === 0)
+          deps.logger.warn(
+            { event: 'task.metadata_failed', attempt, err: { message: err.message } },
+            'task metadata unavailable; retrying',
+          );
+        if (!cancelled)
+          timer = deps.setTimer(tryOnce, retryDelay(attempt, METADATA_BACKOFF, deps.random()));
+      },
+    );
+  };
+  tryOnce();
+  return {
+    cancel() {
+      cancelled = true;
+      timer?.cancel();
+    },
+  };
 }

@@ -103,7 +103,14 @@ test('healthy path: /healthz, /whoami (JSON and text), /metrics, listeners split
   assert.match(m.text, /^rolecall_expected_role_match 1$/m);
   assert.match(m.text, /^rolecall_poll_errors_total\{reason="token_file"\} 0$/m);
   assert.match(m.text, /^rolecall_build_info\{version="0\.0\.0-test",node_version="v\d+/m);
-  assert.match(m.text, /^process_resident_memory_bytes \d+/m);
+  // prom-client's default process and Node.js metrics, on the sidecar's private registry.
+  for (const name of [
+    'process_resident_memory_bytes',
+    'process_cpu_seconds_total',
+    'nodejs_heap_size_used_bytes',
+    'nodejs_eventloop_lag_seconds',
+  ])
+    assert.match(m.text, new RegExp(`^${name} [\\d.e+-]+$`, 'm'), name);
   assert.ok(
     ((await metric(publicUrl, 'rolecall_credentials_expiration_timestamp_seconds')) ?? 0) >
       Date.now() / 1000 + 5 * 3600,

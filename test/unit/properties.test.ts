@@ -268,7 +268,7 @@ test('state machine invariants over random event sequences', () => {
         }
 
         // Health is consistent with expiry, MIN_TTL and the last poll.
-        const h = health(next, at, hp);
+        const h = health({ state: next, now: at, policy: hp });
         const c = h.checks[0];
         assert.ok(c !== undefined);
         if (next.phase === 'starting') {

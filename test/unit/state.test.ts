@@ -8,6 +8,7 @@ import {
   type StatePolicy,
 } from '../../src/credentials/state.ts';
 import type { Identity } from '../../src/credentials/types.ts';
+import { createRoleMatcher } from '../../src/lib/role-match.ts';
 import { type HealthPolicy, health } from '../../src/sidecar/health.ts';
 
 const T0 = Date.parse('2026-11-28T12:00:00Z');
@@ -59,7 +60,7 @@ test('first fetch: tracking, first_seen logged, skew from the Date header', () =
   assert.deepEqual(logs, ['credentials.first_seen']);
   assert.equal(state.clockSkewSeconds, 2);
   assert.equal(state.rotations, 0);
-  assert.equal(health(state, T0, hp).status, 'ok');
+  assert.equal(health({ state: state, now: T0, policy: hp }).status, 'ok');
 });
 
 test('same key again keeps firstSeen; a new key is a rotation with a new firstSeen', () => {
@@ -93,52 +94,66 @@ test('role change counts and logs old and new ARN', () => {
 test('every health state over a simulated six-hour credential life', () => {
   const exp = T0 + 6 * H;
   let s = INITIAL_STATE;
-  assert.equal(health(s, T0, hp).status, 'starting');
+  assert.equal(health({ state: s, now: T0, policy: hp }).status, 'starting');
   s = run([failed(T0)], s).state;
   assert.equal(
-    health(s, T0, hp).status,
+    health({ state: s, now: T0, policy: hp }).status,
     'starting',
     'one failure during start-up is still starting',
   );
   s = run([failed(T0 + 1000, 'uninitialized'), failed(T0 + 3000, 'uninitialized')], s).state;
-  const never = health(s, T0 + 3000, hp);
+  const never = health({ state: s, now: T0 + 3000, policy: hp });
   assert.equal(never.status, 'failing');
   assert.match(
     never.checks[0]?.detail ?? '',
     /no credentials obtained yet after 3 attempt\(s\); last error uninitialized/,
   );
   s = run([fetched(T0 + 5000, 'K1', exp)], s).state;
-  assert.equal(health(s, T0 + 5000, hp).status, 'ok');
+  assert.equal(health({ state: s, now: T0 + 5000, policy: hp }).status, 'ok');
   s = run([failed(T0 + 3 * H)], s).state;
-  const degraded = health(s, T0 + 3 * H, hp);
+  const degraded = health({ state: s, now: T0 + 3 * H, policy: hp });
   assert.equal(degraded.status, 'degraded');
   assert.match(
     degraded.checks[0]?.detail ?? '',
     /^last poll failed \(timeout: m-timeout\); held credentials valid for 3\.0h$/,
   );
   s = run([fetched(T0 + 3 * H + 1000, 'K1', exp)], s).state;
-  assert.equal(health(s, T0 + 3 * H + 1000, hp).status, 'ok');
+  assert.equal(health({ state: s, now: T0 + 3 * H + 1000, policy: hp }).status, 'ok');
   assert.equal(
-    health(s, exp - 10 * MIN + 1000, hp).status,
+    health({ state: s, now: exp - 10 * MIN + 1000, policy: hp }).status,
     'failing',
     'inside MIN_TTL without rotation',
   );
-  assert.equal(health(s, exp - 10 * MIN - 1000, hp).status, 'ok', 'just outside MIN_TTL');
-  const expired = health(s, exp + 1, hp);
+  assert.equal(
+    health({ state: s, now: exp - 10 * MIN - 1000, policy: hp }).status,
+    'ok',
+    'just outside MIN_TTL',
+  );
+  const expired = health({ state: s, now: exp + 1, policy: hp });
   assert.equal(expired.status, 'failing');
   assert.match(expired.checks[0]?.detail ?? '', /expired at/);
   s = run([fetched(exp - 12 * MIN, 'K2', exp + 6 * H)], s).state;
-  assert.equal(health(s, exp + 1, hp).status, 'ok', 'rotation clears the expiry');
+  assert.equal(
+    health({ state: s, now: exp + 1, policy: hp }).status,
+    'ok',
+    'rotation clears the expiry',
+  );
 });
 
 test('expected role: match ok, mismatch failing', () => {
   const s = run([fetched(T0, 'K1', T0 + 6 * H)]).state;
-  const expectedRole = (pattern: string) => ({
-    pattern,
-    matches: (arn: string | null) => arn?.endsWith(`/${pattern}`) ?? false,
-  });
-  assert.equal(health(s, T0, { ...hp, expectedRole: expectedRole('orders-task') }).status, 'ok');
-  const bad = health(s, T0, { ...hp, expectedRole: expectedRole('other') });
+  const check = (pattern: string) => {
+    const matches = createRoleMatcher(pattern);
+    const id = s.phase === 'tracking' ? s.held.identity : null;
+    return health({
+      state: s,
+      now: T0,
+      policy: hp,
+      expectedRole: { pattern, matches: id && matches(id.roleArn, id.roleName) },
+    });
+  };
+  assert.equal(check('orders-task').status, 'ok');
+  const bad = check('other');
   assert.equal(bad.status, 'failing');
   assert.equal(
     bad.checks[1]?.detail,

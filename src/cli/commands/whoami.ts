@@ -2,8 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { DEFAULTS } from '../../sidecar/config.ts';
-import { whoamiText } from '../../sidecar/http/views.ts';
-import type { Io } from '../main.ts';
+import { isWhoamiView, whoamiText } from '../../sidecar/http/views.ts';
+import type { Io } from '../io.ts';
 import { getStatus, localBase } from './healthcheck.ts';
 
 function adminToken(env: Io['env']): string | null {
@@ -47,14 +47,18 @@ export async function whoami(args: readonly string[], io: Io): Promise<number> {
     );
     return 1;
   }
-  let view: Record<string, unknown>;
+  let view: unknown;
   try {
-    view = JSON.parse(res.body) as Record<string, unknown>;
+    view = JSON.parse(res.body);
   } catch {
     io.stderr(`rolecall whoami: ${url} did not answer JSON\n`);
     return 1;
   }
+  if (!isWhoamiView(view)) {
+    io.stderr(`rolecall whoami: ${url} did not answer a rolecall /whoami document\n`);
+    return 1;
+  }
   io.stdout(opts.json ? `${JSON.stringify(view, null, 2)}\n` : whoamiText(view));
-  const status = (view.health as { status?: string } | undefined)?.status;
+  const status = view.health.status;
   return status === 'ok' || status === 'degraded' ? 0 : 1;
 }

@@ -1,26 +1,28 @@
 /**
- * Routes, thin: read cached state → view → send. No route triggers a fetch. The admin app adds
- * `/whoami` behind an optional bearer token compared in constant time.
- *
- * Imported on first use by `handler.ts`, which answers `/livez`, `/healthz` and `/metrics` itself
- * (byte for byte as this app would) while debug logging is off; this app serves everything else.
+ * Every route of both listeners, on one Express app. Routes are thin: read cached state → view →
+ * send; no route triggers a fetch. The admin app adds `/whoami` behind an optional bearer token.
+ * Methods other than GET/HEAD and request bodies never get here: `listen.ts` refuses them first.
  */
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
-import type { Registry } from '../../lib/prom.ts';
+import type { Registry } from 'prom-client';
 import type { Secret } from '../../lib/secret.ts';
 import { type Health, httpStatusFor } from '../health.ts';
 import { tokenMatches } from './auth.ts';
-import { QUIET_PATHS } from './handler.ts';
-import { whoamiText } from './views.ts';
+import { type WhoamiView, whoamiText } from './views.ts';
+
+/** Health checks and scrapes: their request logs stay at debug so they never flood a log group. */
+const QUIET_PATHS: ReadonlySet<string> = new Set(['/healthz', '/livez', '/metrics']);
 
 export interface AppDeps {
   readonly logger: Logger;
   readonly registry: Registry;
   readonly health: () => Health;
-  readonly whoami: () => Record<string, unknown>;
+  readonly whoami: () => WhoamiView;
 }
+
+const pathOf = (url: string | undefined): string => (url ?? '').split('?')[0] ?? '';
 
 export function createApp(deps: AppDeps, admin: { token: Secret | null } | null): express.Express {
   const app = express();
@@ -30,21 +32,17 @@ export function createApp(deps: AppDeps, admin: { token: Secret | null } | null)
   const httpLogger = pinoHttp({
     logger: deps.logger,
     customLogLevel: (req, res, err) => {
-      if (err || res.statusCode >= 500) return QUIET_PATHS.has(req.url ?? '') ? 'debug' : 'warn';
-      return QUIET_PATHS.has((req.url ?? '').split('?')[0] ?? '') ? 'debug' : 'info';
+      if (QUIET_PATHS.has(pathOf(req.url))) return 'debug';
+      return err || res.statusCode >= 500 ? 'warn' : 'info';
     },
   });
   app.use((req: Request, res: Response, next: NextFunction) => {
-    // Health checks and scrapes are logged at debug whatever happens; below debug, skip pino-http
-    // for them altogether (its child logger, request id and listeners cost more than the route).
-    if (QUIET_PATHS.has(req.url) && !deps.logger.isLevelEnabled('debug')) return next();
+    // Below debug, quiet paths skip pino-http altogether: its child logger and listeners would
+    // cost more than the route, for a line that is never written.
+    if (QUIET_PATHS.has(pathOf(req.url)) && !deps.logger.isLevelEnabled('debug')) return next();
     httpLogger(req, res, next);
   });
-  app.use((req: Request, res: Response, next: NextFunction) => {
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res.set('allow', 'GET, HEAD').status(405).json({ error: 'method not allowed' });
-      return;
-    }
+  app.use((_req: Request, res: Response, next: NextFunction) => {
     res.set('cache-control', 'no-store');
     next();
   });
@@ -93,8 +91,8 @@ export function createApp(deps: AppDeps, admin: { token: Secret | null } | null)
     res.status(404).json({ error: 'not found' });
   });
   // A route that throws: one structured log line and a JSON 500, instead of Express's default (an
-  // HTML page, and the raw stack on stderr, outside the JSON log stream).
-  // Every route answers in one call, so a throw always comes before any header is sent.
+  // HTML page, and the raw stack on stderr, outside the JSON log stream). Every route answers in
+  // one call, so a throw always comes before any header is sent.
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
     deps.logger.error({ err }, 'request failed');
     res.status(500).json({ error: 'internal error' });

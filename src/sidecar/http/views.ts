@@ -6,6 +6,7 @@
 import type { CredentialState } from '../../credentials/state.ts';
 import { type HistoryEvent, maskAccessKeyId, type Source } from '../../credentials/types.ts';
 import { formatSeconds } from '../../lib/duration.ts';
+import type { ChainView } from '../chain.ts';
 import type { Health } from '../health.ts';
 import type { TaskInfo } from '../task-metadata.ts';
 
@@ -19,42 +20,82 @@ export interface WhoamiInput {
   readonly endpoint: string | null;
   readonly expectedRole: string | null;
   readonly task: TaskInfo | null;
-  /** The sidecar's own credential chain (see `chain/sidecar.ts`), once diagnosed. */
-  readonly chain?: Record<string, unknown> | null;
+  /** The sidecar's own credential chain (see `sidecar/chain.ts`), once diagnosed. */
+  readonly chain?: ChainView | null;
 }
 
-const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
+export type HistoryView =
+  | { type: 'rotated'; at: string; accessKeyId: string; expiration: string }
+  | { type: 'role_changed'; at: string; from: string | null; to: string | null }
+  | {
+      type: 'fetch_failed';
+      at: string;
+      reason: string;
+      message: string;
+      count: number;
+      lastAt: string;
+    }
+  | { type: 'recovered'; at: string; afterFailures: number };
 
-function historyView(e: HistoryEvent): Record<string, unknown> {
+/** The `/whoami` JSON, field order as served. `rolecall whoami` reads the same shape back. */
+export interface WhoamiView {
+  source: Source | null;
+  endpoint: string | null;
+  role: { arn: string | null; name: string | null; account: string | null };
+  accessKeyId: string | null;
+  expiration: string | null;
+  expiresInSeconds: number | null;
+  firstSeen: string | null;
+  ageSeconds: number | null;
+  rotations: number;
+  roleChanges: number;
+  polls: number;
+  consecutiveFailures: number;
+  lastSuccess: string | null;
+  lastError: { reason: string; message: string; at: string } | null;
+  clockSkewSeconds: number | null;
+  history: HistoryView[];
+  health: Health;
+  roleNote?: string;
+  lastUpdated?: string;
+  expectedRole?: string;
+  task?: TaskInfo;
+  chain?: ChainView;
+}
+
+const isoOf = (ms: number): string => new Date(ms).toISOString();
+const iso = (ms: number | null): string | null => (ms === null ? null : isoOf(ms));
+
+function historyView(e: HistoryEvent): HistoryView {
   switch (e.type) {
     case 'rotated':
       return {
         type: e.type,
-        at: iso(e.at),
+        at: isoOf(e.at),
         accessKeyId: maskAccessKeyId(e.accessKeyId),
         expiration: e.expiration,
       };
     case 'role_changed':
-      return { type: e.type, at: iso(e.at), from: e.from, to: e.to };
+      return { type: e.type, at: isoOf(e.at), from: e.from, to: e.to };
     case 'fetch_failed':
       return {
         type: e.type,
-        at: iso(e.at),
+        at: isoOf(e.at),
         reason: e.reason,
         message: e.message,
         count: e.count,
-        lastAt: iso(e.lastAt),
+        lastAt: isoOf(e.lastAt),
       };
     case 'recovered':
-      return { type: e.type, at: iso(e.at), afterFailures: e.afterFailures };
+      return { type: e.type, at: isoOf(e.at), afterFailures: e.afterFailures };
   }
 }
 
-export function whoamiView(input: WhoamiInput): Record<string, unknown> {
+export function whoamiView(input: WhoamiInput): WhoamiView {
   const { state, now } = input;
   const held = state.phase === 'tracking' ? state.held : null;
   const id = held?.identity ?? null;
-  const view: Record<string, unknown> = {
+  const view: WhoamiView = {
     source: id?.source ?? input.source,
     endpoint: input.endpoint,
     role: {
@@ -78,7 +119,7 @@ export function whoamiView(input: WhoamiInput): Record<string, unknown> {
         : {
             reason: state.lastError.reason,
             message: state.lastError.message,
-            at: iso(state.lastError.at),
+            at: isoOf(state.lastError.at),
           },
     clockSkewSeconds: state.clockSkewSeconds,
     history: state.history.map(historyView),
@@ -94,25 +135,40 @@ export function whoamiView(input: WhoamiInput): Record<string, unknown> {
   return view;
 }
 
+/**
+ * The shape check `rolecall whoami` applies to what a sidecar answered, before rendering it: the
+ * fields the text view reads must be there with their types.
+ */
+export function isWhoamiView(v: unknown): v is WhoamiView {
+  if (typeof v !== 'object' || v === null) return false;
+  const o = v as Partial<Record<keyof WhoamiView, unknown>>;
+  const health = o.health as { status?: unknown; checks?: unknown } | undefined;
+  return (
+    typeof o.role === 'object' &&
+    o.role !== null &&
+    Array.isArray(o.history) &&
+    typeof health?.status === 'string' &&
+    Array.isArray(health.checks)
+  );
+}
+
 function row(label: string, value: string): string {
   return `${label.padEnd(16)}${value}`;
 }
 
 /** The aligned incident view for `Accept: text/plain` and `rolecall whoami`. */
-export function whoamiText(v: Record<string, unknown>): string {
-  const role = v.role as { arn: string | null; name: string | null; account: string | null };
-  const health = v.health as Health;
-  const lastError = v.lastError as { reason: string; message: string; at: string } | null;
-  const expires = v.expiresInSeconds as number | null;
-  const age = v.ageSeconds as number | null;
+export function whoamiText(v: WhoamiView): string {
+  const { role, health, lastError } = v;
+  const expires = v.expiresInSeconds;
+  const age = v.ageSeconds;
   const lines = [
     row('health', health.status),
     ...health.checks.map((c) => row(`  ${c.name}`, `${c.status.padEnd(9)}${c.detail}`)),
-    row('source', String(v.source ?? 'unknown')),
-    row('endpoint', String(v.endpoint ?? 'none configured')),
+    row('source', v.source ?? 'unknown'),
+    row('endpoint', v.endpoint ?? 'none configured'),
     row('role', role.arn ?? role.name ?? '(unknown)'),
     row('account', role.account ?? '(unknown)'),
-    row('access key', String(v.accessKeyId ?? '(none yet)')),
+    row('access key', v.accessKeyId ?? '(none yet)'),
     row(
       'expires',
       v.expiration === null
@@ -125,14 +181,14 @@ export function whoamiText(v: Record<string, unknown>): string {
     ),
     row('rotations', String(v.rotations)),
     row('role changes', String(v.roleChanges)),
-    row('last success', String(v.lastSuccess ?? '(never)')),
+    row('last success', v.lastSuccess ?? '(never)'),
     row(
       'last error',
       lastError === null ? 'none' : `${lastError.at} ${lastError.reason}: ${lastError.message}`,
     ),
   ];
-  if (v.expectedRole !== undefined) lines.push(row('expected role', String(v.expectedRole)));
-  const task = v.task as TaskInfo | undefined;
+  if (v.expectedRole !== undefined) lines.push(row('expected role', v.expectedRole));
+  const task = v.task;
   if (task !== undefined) {
     lines.push(
       row('task', task.taskArn),
@@ -141,7 +197,7 @@ export function whoamiText(v: Record<string, unknown>): string {
       row('  launch/AZ', `${task.launchType} ${task.availabilityZone}`),
     );
   }
-  const history = v.history as Record<string, unknown>[];
+  const history = v.history;
   if (history.length > 0) {
     lines.push('history');
     for (const e of history.slice(-10)) {
@@ -149,7 +205,7 @@ export function whoamiText(v: Record<string, unknown>): string {
       const detail = Object.entries(rest)
         .map(([k, val]) => `${k}=${val}`)
         .join(' ');
-      lines.push(`  ${String(at)}  ${String(type).padEnd(13)}${detail}`);
+      lines.push(`  ${at}  ${type.padEnd(13)}${detail}`);
     }
   }
   return `${lines.join('\n')}\n`;
