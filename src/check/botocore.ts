@@ -5,7 +5,8 @@
  * profile passed in code, never for `AWS_PROFILE`. botocore raises (it does not fall through) on
  * partial keys, an incomplete assume-role or SSO profile, and a named profile that does not exist.
  */
-import { envKeys, get, profileName, source } from './env.ts';
+import { get } from '../lib/aws-env.ts';
+import { envKeys, profileName, source } from './env.ts';
 import { containerStep, envKeysStep, fatal, imdsStep, type Outcome, skip, use } from './outcome.ts';
 import {
   credentialSource,

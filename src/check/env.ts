@@ -3,17 +3,8 @@
  * Empty variables count as unset, as in every SDK (they test truthiness or `!= ""`).
  */
 import { isAllowedUrl } from '../credentials/endpoint.ts';
+import { get, maskAccessKeyId } from '../lib/aws-env.ts';
 import type { Env, Sdk, Source } from './types.ts';
-
-export function get(env: Env, name: string): string | undefined {
-  const v = env[name];
-  return v === undefined || v === '' ? undefined : v;
-}
-
-/** 16 `*` + the last 4 characters, as `aws configure list` and `/whoami` show access key ids. */
-export function maskKeyId(id: string): string {
-  return '*'.repeat(16) + (id.length >= 12 ? id.slice(-4) : '****');
-}
 
 export function source(
   type: Source['type'],
@@ -42,7 +33,9 @@ export function envKeys(env: Env, sdk: Sdk): EnvKeys {
   if (get(env, 'AWS_SESSION_TOKEN') !== undefined) names.push('AWS_SESSION_TOKEN');
   return {
     state: 'ok',
-    source: source('env', names.join(', '), { accessKeyIdMasked: maskKeyId(get(env, idVar)!) }),
+    source: source('env', names.join(', '), {
+      accessKeyIdMasked: maskAccessKeyId(get(env, idVar)!),
+    }),
   };
 }
 
@@ -83,16 +76,6 @@ export function container(env: Env): ContainerInfo | null {
 
 export function containerSource(info: ContainerInfo): Source {
   return source('container-role', info.evidence, { problems: info.problems });
-}
-
-/**
- * Whether this SDK skips IMDS. The JS SDK disables it for any value but `false`; the others only
- * for `true` (case-insensitive), so `AWS_EC2_METADATA_DISABLED=1` splits them.
- */
-export function imdsDisabled(env: Env, sdk: Sdk): boolean {
-  const v = get(env, 'AWS_EC2_METADATA_DISABLED');
-  if (v === undefined) return false;
-  return sdk === 'js-v3' ? v !== 'false' : v.toLowerCase() === 'true';
 }
 
 /** Fargate has no instance metadata service, so the instance-role fallback cannot work there. */

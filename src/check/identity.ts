@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { Agent } from 'undici';
 import { DEFAULT_CONTAINER_HOST, resolveContainerEndpoint } from '../credentials/endpoint.ts';
 import { fetchContainerCredentials } from '../credentials/fetcher.ts';
-import { maskAccessKeyId } from '../credentials/types.ts';
+import { maskAccessKeyId } from '../lib/aws-env.ts';
 import { EndpointConfigError, EndpointError } from '../lib/errors.ts';
 import type { Identity } from './verdict.ts';
 

@@ -2,15 +2,8 @@
  * One step of a provider chain and how a chain's steps become a per-SDK report. Each SDK module
  * lists its steps in its own order; this module decides winner, shadowed and warnings. Pure.
  */
-import {
-  container,
-  containerSource,
-  type EnvKeys,
-  get,
-  imdsDisabled,
-  onFargate,
-  source,
-} from './env.ts';
+import { get, imdsDisabled } from '../lib/aws-env.ts';
+import { container, containerSource, type EnvKeys, onFargate, source } from './env.ts';
 import type { ChainInput, Sdk, SdkReport, Source } from './types.ts';
 import { tokenReport, webIdentitySource } from './webidentity.ts';
 

@@ -1,5 +1,5 @@
 /** Where the shared files are, from the environment. Pure: the home directory is an input. */
-import { get } from './env.ts';
+import { get } from '../lib/aws-env.ts';
 import type { Env } from './types.ts';
 
 function home(env: Env): string {

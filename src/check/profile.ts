@@ -2,7 +2,8 @@
  * Reading one profile out of the two shared files, the way the SDKs merge them: a profile may live
  * in either file or both, the credentials file winning key by key. Pure.
  */
-import { container, envKeys, get, imdsDisabled, maskKeyId, onFargate } from './env.ts';
+import { get, imdsDisabled, maskAccessKeyId } from '../lib/aws-env.ts';
+import { container, envKeys, onFargate } from './env.ts';
 import type { ChainInput, IniSection, Sdk, SourceType, TokenReport } from './types.ts';
 import { tokenBlocks, tokenReport } from './webidentity.ts';
 
@@ -63,7 +64,7 @@ export function staticKeys(
     complete: id !== undefined && secret !== undefined,
     hasId: id !== undefined,
     evidence: `profile ${p.name} in ${path} (${[id && 'aws_access_key_id', secret && 'aws_secret_access_key'].filter(Boolean).join(', ')})`,
-    ...(id === undefined ? {} : { accessKeyIdMasked: maskKeyId(id) }),
+    ...(id === undefined ? {} : { accessKeyIdMasked: maskAccessKeyId(id) }),
   };
 }
 

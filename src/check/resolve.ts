@@ -3,8 +3,10 @@
  * it hides, and why. Pure: environment, parsed files and token states in, a printable report out.
  * The per-SDK orders live in botocore.ts, js.ts, go.ts and java.ts.
  */
+
+import { get } from '../lib/aws-env.ts';
 import { botocoreSteps } from './botocore.ts';
-import { container, get, profileName } from './env.ts';
+import { container, profileName } from './env.ts';
 import { goSteps } from './go.ts';
 import { javaSteps } from './java.ts';
 import { jsSteps } from './js.ts';

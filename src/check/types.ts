@@ -2,6 +2,7 @@
  * Shapes of the credential-chain diagnosis. Everything here is safe to print: no secret, token,
  * relative URI or credentials id ever enters these types (access key ids only masked).
  */
+import type { Env } from '../lib/aws-env.ts';
 
 /** The SDK families `check` reports on; `botocore` stands for boto3 and the AWS CLI too. */
 export const SDKS = ['botocore', 'js-v3', 'go-v2', 'java-v2'] as const;
@@ -51,7 +52,7 @@ export type TokenStatus =
   | { readonly kind: 'unreadable' }
   | { readonly kind: 'malformed'; readonly reason: string };
 
-export type Env = Readonly<Record<string, string | undefined>>;
+export type { Env } from '../lib/aws-env.ts';
 
 /** Everything the pure resolution needs; the shell (`load.ts`) gathers it. */
 export interface ChainInput {

@@ -3,6 +3,7 @@
  * (botocore `_validate_allowed_url`, JS v3 `fromHttp` `checkUrl`). Pure: the token
  * file is named here and read by the fetcher on every request, because EKS tokens rotate.
  */
+import { type Env, get, imdsDisabled } from '../lib/aws-env.ts';
 import { EndpointConfigError } from '../lib/errors.ts';
 
 export const DEFAULT_CONTAINER_HOST = 'http://169.254.170.2';
@@ -20,14 +21,6 @@ export interface ContainerEndpoint {
   readonly authorization: Authorization;
   /** Safe to print: origin and where the URL came from, never the path. */
   readonly description: string;
-}
-
-type Env = Readonly<Record<string, string | undefined>>;
-
-/** Empty variables count as unset, as in the SDKs. */
-function get(env: Env, name: string): string | undefined {
-  const v = env[name];
-  return v === undefined || v === '' ? undefined : v;
 }
 
 const ALLOWED_HTTP_HOSTS = new Set([
@@ -134,11 +127,6 @@ export interface ImdsEndpoint {
 
 export type CredentialEndpoint = ContainerEndpoint | ImdsEndpoint;
 
-/** `AWS_EC2_METADATA_DISABLED` disables IMDS in SDKs when it is `true` (any case). */
-export function imdsDisabled(env: Env): boolean {
-  return (get(env, 'AWS_EC2_METADATA_DISABLED') ?? '').toLowerCase() === 'true';
-}
-
 /**
  * The endpoint SDKs in this environment would use: container (relative, then full), else IMDS
  * unless disabled, else null (no credentials source at all).
@@ -150,7 +138,8 @@ export function resolveEndpoint(
 ): CredentialEndpoint | null {
   const container = resolveContainerEndpoint(env, hosts.containerHost);
   if (container !== null) return container;
-  if (imdsDisabled(env)) return null;
+  // botocore's reading: the sidecar stands in for the SDKs most often found beside it.
+  if (imdsDisabled(env, 'botocore')) return null;
   const raw = hosts.imdsHost ?? get(env, 'AWS_EC2_METADATA_SERVICE_ENDPOINT') ?? DEFAULT_IMDS_HOST;
   const base = parseUrl('ROLECALL_IMDS_HOST', raw);
   return { kind: 'imds', base, description: `${base.origin} (EC2 instance metadata, IMDSv2)` };

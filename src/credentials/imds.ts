@@ -5,9 +5,9 @@
  * container variable is set, which on ECS almost always means the task has no task role.
  */
 import type { Dispatcher } from 'undici';
+import { parseRoleArn } from '../lib/aws-env.ts';
 import { EndpointError } from '../lib/errors.ts';
 import { boundedRequest, header } from '../lib/net.ts';
-import { parseRoleArn } from './arn.ts';
 import type { ImdsEndpoint } from './endpoint.ts';
 import { statusError } from './fetcher.ts';
 import { parseCredentialsBody } from './parse.ts';

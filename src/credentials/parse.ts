@@ -3,8 +3,9 @@
  * `EndpointError` that states the expected shape. Error messages name fields, never their values
  * (a malformed body may still hold a real secret).
  */
+
+import { parseRoleArn } from '../lib/aws-env.ts';
 import { EndpointError } from '../lib/errors.ts';
-import { parseRoleArn } from './arn.ts';
 import { Credentials, type Identity, type Source } from './types.ts';
 
 const EXPECTED =

@@ -3,16 +3,10 @@
  * Secrets live in `Credentials`, whose serialised and inspected forms never contain them.
  */
 import { inspect } from 'node:util';
+import { maskAccessKeyId } from '../lib/aws-env.ts';
 
 /** Where credentials came from, named as `aws configure list` names the TYPE. */
 export type Source = 'container-role' | 'iam-role';
-
-const MASK = '****************';
-
-/** Masks an access key id as 16 `*` + its last 4 characters, like `aws configure list`. */
-export function maskAccessKeyId(id: string): string {
-  return MASK + id.slice(-4);
-}
 
 /**
  * One set of temporary credentials. The secret and the token are private fields, so

@@ -4,7 +4,7 @@
  * against the role name: the ARN's last path segment, or the role in an STS `assumed-role` ARN
  * (not the session name that follows it).
  */
-import { parseRoleArn } from '../credentials/arn.ts';
+import { parseRoleArn } from './aws-env.ts';
 
 function globToRegExp(glob: string): RegExp {
   const escaped = glob

@@ -5,7 +5,7 @@
  */
 import pino, { type DestinationStream, type Logger } from 'pino';
 import type { LogEvent } from '../credentials/state.ts';
-import { maskAccessKeyId } from '../credentials/types.ts';
+import { maskAccessKeyId } from '../lib/aws-env.ts';
 
 export const REDACT_PATHS = [
   'req.headers.authorization',

@@ -4,7 +4,8 @@
  */
 
 import type { CredentialState } from '../../credentials/state.ts';
-import { type HistoryEvent, maskAccessKeyId, type Source } from '../../credentials/types.ts';
+import type { HistoryEvent, Source } from '../../credentials/types.ts';
+import { maskAccessKeyId } from '../../lib/aws-env.ts';
 import { formatSeconds } from '../../lib/duration.ts';
 import type { ChainView } from '../chain.ts';
 import type { Health } from '../health.ts';
