@@ -14,7 +14,7 @@ import {
 } from './state.ts';
 import type { Fetched } from './types.ts';
 
-export interface Timer {
+interface Timer {
   cancel(): void;
 }
 
@@ -27,7 +27,7 @@ export const realTimer: SetTimer = (fn, ms) => {
   return { cancel: () => clearTimeout(t) };
 };
 
-export interface PollOutcome {
+interface PollOutcome {
   readonly durationSeconds: number;
   /** null on success */
   readonly reason: PollErrorReason | null;
@@ -52,8 +52,6 @@ export interface PollerDeps {
 
 export interface Poller {
   state(): CredentialState;
-  /** Milliseconds until the next scheduled poll was planned (for tests and /whoami). */
-  nextDelayMs(): number | null;
   close(): Promise<void>;
 }
 
@@ -77,7 +75,6 @@ export function startPoller(deps: PollerDeps): Poller {
   let timer: Timer | null = null;
   let inFlight: Promise<void> | null = null;
   let closed = false;
-  let planned: number | null = null;
 
   async function pollOnce(): Promise<void> {
     const started = monotonic();
@@ -112,8 +109,8 @@ export function startPoller(deps: PollerDeps): Poller {
     state = result.state;
     deps.onChange(state, result.logs, { durationSeconds: (monotonic() - started) / 1000, reason });
     if (closed) return;
-    planned = nextDelay(state, deps.now(), deps.schedulePolicy, deps.random(), retryAfterMs);
-    timer = deps.setTimer(tick, planned);
+    const delay = nextDelay(state, deps.now(), deps.schedulePolicy, deps.random(), retryAfterMs);
+    timer = deps.setTimer(tick, delay);
   }
 
   function tick(): void {
@@ -127,7 +124,6 @@ export function startPoller(deps: PollerDeps): Poller {
   tick();
   return {
     state: () => state,
-    nextDelayMs: () => planned,
     async close() {
       closed = true;
       timer?.cancel();

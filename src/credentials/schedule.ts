@@ -18,7 +18,7 @@ export interface SchedulePolicy {
   readonly maxRetryAfterMs: number;
 }
 
-export const APPROACH_WINDOW_MS = 5 * 60_000;
+const APPROACH_WINDOW_MS = 5 * 60_000;
 
 export function defaultSchedulePolicy(intervalMs: number, minTtlMs: number): SchedulePolicy {
   return {

@@ -7,7 +7,7 @@ import type { PollErrorReason } from '../lib/errors.ts';
 import type { HistoryEvent, Identity } from './types.ts';
 
 /** The credentials currently held, without their secrets. */
-export interface Held {
+interface Held {
   readonly identity: Identity;
   readonly accessKeyId: string;
   /** epoch ms */
@@ -18,7 +18,7 @@ export interface Held {
   readonly lastUpdated: string | null;
 }
 
-export interface LastError {
+interface LastError {
   readonly reason: PollErrorReason;
   readonly message: string;
   readonly at: number;

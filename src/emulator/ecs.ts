@@ -66,9 +66,6 @@ export function createEcsHandler(opts: EcsOptions): Handler {
 }
 
 /** The reply with extra headers first (the reply's own win on a clash). */
-export function withHeaders(
-  reply: wire.Reply,
-  extra: Readonly<Record<string, string>>,
-): wire.Reply {
+function withHeaders(reply: wire.Reply, extra: Readonly<Record<string, string>>): wire.Reply {
   return { ...reply, headers: { ...extra, ...reply.headers } };
 }

@@ -22,7 +22,7 @@ export const EKS_RATE_LIMIT: RateLimit = Object.freeze({ rate: 1000, burst: 500 
 const TEXT_TYPE = 'text/plain; charset=utf-8';
 
 /** Go `http.Error`: text/plain, nosniff, the message and a newline. */
-export function goError(status: number, message: string): Reply {
+function goError(status: number, message: string): Reply {
   return {
     status,
     headers: { 'content-type': TEXT_TYPE, 'x-content-type-options': 'nosniff' },
@@ -31,7 +31,7 @@ export function goError(status: number, message: string): Reply {
 }
 
 /** Go ServeMux's clean-path redirect: 301, query kept, a one-line HTML body for GET. */
-export function goRedirectReply(cleaned: string, query: string, method: string): Reply {
+function goRedirectReply(cleaned: string, query: string, method: string): Reply {
   const location = query === '' ? cleaned : `${cleaned}?${query}`;
   if (method !== 'GET') return { status: 301, headers: { location }, body: '' };
   const href = location.replaceAll('&', '&amp;').replaceAll('"', '&#34;').replaceAll('<', '&lt;');
@@ -43,7 +43,7 @@ export function goRedirectReply(cleaned: string, query: string, method: string):
 }
 
 /** The `Host` header as the agent compares it: port dropped (`net.SplitHostPort`), then brackets. */
-export function targetHost(host: string): string {
+function targetHost(host: string): string {
   const bracketed = /^\[([^\]]*)\]:\d*$/.exec(host);
   if (bracketed) return bracketed[1] ?? '';
   const colons = host.split(':').length - 1;
@@ -52,7 +52,7 @@ export function targetHost(host: string): string {
 }
 
 /** EKS Auth's failure as the agent relays it: `[<request id>]: (<Code>): <message>, fault: <who>`. */
-export function upstreamErrorReply(
+function upstreamErrorReply(
   status: number,
   code: string,
   message: string,
@@ -71,7 +71,7 @@ const UPSTREAM: Readonly<Record<number, readonly [string, string]>> = {
 };
 
 /** A scripted or injected outage: 429 is the agent's own limiter; the rest come from EKS Auth. */
-export function eksOutageReply(fault: Fault, requestId: string): Reply {
+function eksOutageReply(fault: Fault, requestId: string): Reply {
   if (fault.status === 429) return goError(429, 'Too Many Requests');
   const [code, message] = UPSTREAM[fault.status] ?? ['InternalServerException', 'Injected fault.'];
   return fault.code === undefined
@@ -80,7 +80,7 @@ export function eksOutageReply(fault: Fault, requestId: string): Reply {
 }
 
 /** The agent's body: keys in its struct order, `AccountId` and no `RoleArn`, no newline. */
-export function eksCredentialsReply(doc: CredentialsDoc): Reply {
+function eksCredentialsReply(doc: CredentialsDoc): Reply {
   const { AccessKeyId, SecretAccessKey, Token, Expiration } = doc;
   const AccountId = accountOf(doc.RoleArn) ?? DEMO_ACCOUNT;
   return {
@@ -95,7 +95,7 @@ export function eksCredentialsReply(doc: CredentialsDoc): Reply {
  * JWT segments → 400 as the agent's parser words it; any other mismatch is what EKS Auth answers
  * for a token it cannot verify. Null when it matches.
  */
-export function tokenReply(
+function tokenReply(
   presented: string | undefined,
   expected: string,
   requestId: string,

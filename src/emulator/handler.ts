@@ -37,7 +37,7 @@ export type Current =
     }
   | { readonly kind: 'outage'; readonly outage: Fault; readonly roleArn: string };
 
-export interface Handled {
+interface Handled {
   readonly reply: Reply;
   /** True when the request reached the credentials route (counted by `requests()`). */
   readonly credentialsRoute: boolean;

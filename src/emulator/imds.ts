@@ -19,22 +19,22 @@ import type { Reply } from './wire.ts';
 
 export const IMDS_TOKEN_PATH = '/latest/api/token';
 export const IMDS_CREDENTIALS_PATH = '/latest/meta-data/iam/security-credentials/';
-export const IMDS_TTL_HEADER = 'x-aws-ec2-metadata-token-ttl-seconds';
-export const IMDS_TOKEN_HEADER = 'x-aws-ec2-metadata-token';
-export const IMDS_MAX_TTL_SECONDS = 21_600;
+const IMDS_TTL_HEADER = 'x-aws-ec2-metadata-token-ttl-seconds';
+const IMDS_TOKEN_HEADER = 'x-aws-ec2-metadata-token';
+const IMDS_MAX_TTL_SECONDS = 21_600;
 const REGION = 'us-west-2';
 /** Live session tokens kept; past this the oldest are dropped (a load test cannot grow it). */
 const MAX_TOKENS = 4096;
 
 /** The TTL header: an integer from 1 to 21600, or null. */
-export function parseTtl(value: string | undefined): number | null {
+function parseTtl(value: string | undefined): number | null {
   if (value === undefined || !/^\d{1,5}$/.test(value.trim())) return null;
   const ttl = Number(value.trim());
   return ttl >= 1 && ttl <= IMDS_MAX_TTL_SECONDS ? ttl : null;
 }
 
 /** IMDS's error page: a small XHTML document titled `<status> - <reason>`. */
-export function imdsError(status: number, headers: Readonly<Record<string, string>> = {}): Reply {
+function imdsError(status: number, headers: Readonly<Record<string, string>> = {}): Reply {
   const title = `${status} - ${STATUS_CODES[status] ?? 'Error'}`;
   const body = [
     '<?xml version="1.0" encoding="iso-8859-1"?>',
@@ -54,7 +54,7 @@ export function imdsError(status: number, headers: Readonly<Record<string, strin
 }
 
 /** IMDS's JSON style: two-space indent and `"Key" : value`, no trailing newline. */
-export function imdsJson(value: Readonly<Record<string, string | null>>): string {
+function imdsJson(value: Readonly<Record<string, string | null>>): string {
   const lines = Object.entries(value).map(([k, v]) => `  "${k}" : ${JSON.stringify(v)}`);
   return `{\n${lines.join(',\n')}\n}`;
 }
@@ -66,7 +66,7 @@ const text = (body: string): Reply => ({
 });
 
 /** The credentials document for the role in force, `LastUpdated` = when the set was issued. */
-export function imdsCredentialsReply(now: Extract<Current, { kind: 'credentials' }>): Reply {
+function imdsCredentialsReply(now: Extract<Current, { kind: 'credentials' }>): Reply {
   const { AccessKeyId, SecretAccessKey, Token, Expiration } = now.body;
   return text(
     imdsJson({
@@ -82,7 +82,7 @@ export function imdsCredentialsReply(now: Extract<Current, { kind: 'credentials'
 }
 
 /** Facts about the synthetic instance that do not change over its life. */
-export interface Instance {
+interface Instance {
   readonly instanceId: string;
   readonly startedMs: number;
 }
@@ -92,7 +92,7 @@ function accountOrDemo(roleArn: string): string {
 }
 
 /** `iam/info`: the instance profile is named after the role, in the role's account. */
-export function iamInfoReply(roleArn: string, instance: Instance): Reply {
+function iamInfoReply(roleArn: string, instance: Instance): Reply {
   const name = roleNameOf(roleArn);
   return text(
     imdsJson({
@@ -104,7 +104,7 @@ export function iamInfoReply(roleArn: string, instance: Instance): Reply {
   );
 }
 
-export function identityDocumentReply(roleArn: string, instance: Instance): Reply {
+function identityDocumentReply(roleArn: string, instance: Instance): Reply {
   return text(
     imdsJson({
       accountId: accountOrDemo(roleArn),
@@ -127,7 +127,7 @@ export function identityDocumentReply(roleArn: string, instance: Instance): Repl
 }
 
 /** A scripted outage on the credentials paths: the status with IMDS's error page (`code` unused). */
-export function imdsOutageReply(status: number): Reply {
+function imdsOutageReply(status: number): Reply {
   return imdsError(status);
 }
 

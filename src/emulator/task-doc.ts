@@ -62,7 +62,7 @@ function container(task: Required<TaskOverrides>, name: string, image: string, s
 }
 
 /** The task-level values after overrides; `Cluster` is a short name, as on EC2. */
-export function taskFields(input: TaskDocInput): Required<TaskOverrides> {
+function taskFields(input: TaskDocInput): Required<TaskOverrides> {
   const o = input.overrides ?? {};
   const Cluster = o.Cluster ?? 'rolecall-demo';
   return {

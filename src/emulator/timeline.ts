@@ -98,7 +98,7 @@ export function accessKeyIdFor(index: number, roleArn: string): string {
   return key;
 }
 
-export function credentialsFor(
+function credentialsFor(
   generation: Generation,
   roleArn: string,
   secretPrefix: string,

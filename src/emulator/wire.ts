@@ -100,7 +100,7 @@ export function credentialsErrorReply(status: number, code: string, version: 1 |
 }
 
 /** The default JSON code for an injected status (503 ⇒ uninitialized, 5xx ⇒ internal, else invalid id). */
-export function defaultCode(status: number): string {
+function defaultCode(status: number): string {
   if (status === 503) return 'CredentialsUninitialized';
   return status >= 500 ? 'InternalServerError' : 'InvalidIdInRequest';
 }

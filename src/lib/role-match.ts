@@ -24,7 +24,7 @@ export function matchRole(pattern: string, arnOrName: string): boolean {
 }
 
 /** A held role against a pattern: by ARN when the endpoint names it, else by role name. */
-export function matchIdentity(pattern: string, arn: string | null, name: string | null): boolean {
+function matchIdentity(pattern: string, arn: string | null, name: string | null): boolean {
   if (arn !== null) return matchRole(pattern, arn);
   return name !== null && matchRole(pattern, name);
 }

@@ -12,7 +12,7 @@ import { shadowedSeries } from './chain.ts';
 
 export type HealthStatus = 'ok' | 'degraded' | 'failing' | 'starting';
 
-export interface HealthCheck {
+interface HealthCheck {
   readonly name: string;
   readonly status: HealthStatus;
   readonly detail: string;

@@ -20,14 +20,14 @@ export interface TaskInfo {
 }
 
 /** A task with many containers is tens of KiB. */
-export const MAX_METADATA_BYTES = 1024 * 1024;
+const MAX_METADATA_BYTES = 1024 * 1024;
 
 function str(v: unknown): string {
   return typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '';
 }
 
 /** Validates the `/task` body; fields are only ever added by ECS, so unknown ones are ignored. */
-export function parseTaskMetadata(body: unknown): TaskInfo {
+function parseTaskMetadata(body: unknown): TaskInfo {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new EndpointError('invalid_response', 'task metadata is not a JSON object');
   }
@@ -49,7 +49,7 @@ export function parseTaskMetadata(body: unknown): TaskInfo {
   return info;
 }
 
-export async function fetchTaskMetadata(
+async function fetchTaskMetadata(
   base: URL,
   deps: { dispatcher: Dispatcher; timeoutMs: number },
 ): Promise<TaskInfo> {

@@ -25,7 +25,7 @@ export interface WhoamiInput {
   readonly chain?: ChainView | null;
 }
 
-export type HistoryView =
+type HistoryView =
   | { type: 'rotated'; at: string; accessKeyId: string; expiration: string }
   | { type: 'role_changed'; at: string; from: string | null; to: string | null }
   | {
