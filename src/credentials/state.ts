@@ -2,6 +2,8 @@
  * The credential state machine: `apply(state, event, policy) → { state, logs }`. Pure: the clock
  * arrives with each event, and what should be logged is returned, not written. Secrets never enter
  * the state: only the access key id, expiry and identity are kept.
+ *
+ * Over 250 lines on purpose: the state, its events and every transition read best in one place.
  */
 import type { PollErrorReason } from '../lib/errors.ts';
 import type { HistoryEvent, Identity } from './types.ts';
