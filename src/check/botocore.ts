@@ -79,6 +79,7 @@ function assumeRole(input: ChainInput, p: Profile): Outcome {
       source('assume-role', `${at} (role_arn, source_profile = ${r.evidence})`, {
         roleArn,
         problems: r.problems,
+        viaContainer: r.viaContainer,
       }),
     );
   }
@@ -89,6 +90,7 @@ function assumeRole(input: ChainInput, p: Profile): Outcome {
       source('assume-role', `${at} (role_arn, credential_source = ${cs})`, {
         roleArn,
         problems: r.problems,
+        viaContainer: cs === 'EcsContainer',
       }),
     );
   }

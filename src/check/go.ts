@@ -97,7 +97,7 @@ function profileStep(input: ChainInput, p: Profile, wrap: (s: Source) => Source)
       source(
         'assume-role',
         `${where(input, p, 'role_arn')} (role_arn, source_profile = ${r.evidence})`,
-        { roleArn: roleArn ?? null, problems: r.problems },
+        { roleArn: roleArn ?? null, problems: r.problems, viaContainer: r.viaContainer },
       ),
     );
   }
@@ -124,7 +124,7 @@ function profileStep(input: ChainInput, p: Profile, wrap: (s: Source) => Source)
       source(
         'assume-role',
         `${where(input, p, 'role_arn')} (role_arn, credential_source = ${cs})`,
-        { roleArn: roleArn ?? null, problems: r.problems },
+        { roleArn: roleArn ?? null, problems: r.problems, viaContainer: cs === 'EcsContainer' },
       ),
     );
   }

@@ -72,6 +72,7 @@ function profileStep(input: ChainInput, p: Profile): Outcome {
         source('assume-role', `${at} (role_arn, source_profile = ${r.evidence})`, {
           roleArn,
           problems: r.problems,
+          viaContainer: r.viaContainer,
         }),
       );
     }
@@ -82,6 +83,7 @@ function profileStep(input: ChainInput, p: Profile): Outcome {
         source('assume-role', `${at} (role_arn, credential_source = ${cs})`, {
           roleArn,
           problems: r.problems,
+          viaContainer: cs === 'EcsContainer',
         }),
       );
     }

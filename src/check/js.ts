@@ -71,6 +71,7 @@ function profileStep(input: ChainInput, p: Profile): Outcome {
         source('assume-role', `${at} (role_arn, source_profile = ${r.evidence})`, {
           roleArn,
           problems: r.problems,
+          viaContainer: r.viaContainer,
         }),
       );
     }
@@ -80,6 +81,7 @@ function profileStep(input: ChainInput, p: Profile): Outcome {
       source('assume-role', `${at} (role_arn, credential_source = ${cs})`, {
         roleArn,
         problems: r.problems,
+        viaContainer: cs === 'EcsContainer',
       }),
     );
   }

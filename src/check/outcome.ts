@@ -47,7 +47,10 @@ export function runChain(
     warnings.push('falls back to the EC2 instance role (IMDS, not probed): not the task role');
   }
   const shadowsContainer =
-    containerEvidence !== null && winner !== null && winner.type !== 'container-role';
+    containerEvidence !== null &&
+    winner !== null &&
+    winner.type !== 'container-role' &&
+    winner.viaContainer !== true;
   if (shadowsContainer) {
     warnings.push(`${winner!.type} shadows the container role (${containerEvidence})`);
   }

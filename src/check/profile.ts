@@ -141,29 +141,31 @@ export function sourceProfile(
   name: string,
   sdk: Sdk,
   visited: ReadonlySet<string> = new Set(),
-): { error: string } | { evidence: string; problems: string[] } {
+): { error: string } | { evidence: string; problems: string[]; viaContainer: boolean } {
   const p = lookup(input, name);
   if (!p.exists) return { error: `source_profile ${name} does not exist in either file` };
   const keys = anyStaticKeys(input, p);
   if (visited.has(name)) {
     return keys?.complete
-      ? { evidence: name, problems: [] }
+      ? { evidence: name, problems: [], viaContainer: false }
       : { error: `source_profile cycle through ${name}` };
   }
   const roleArn = has(p.merged, 'role_arn');
   const next = has(p.merged, 'source_profile');
   if (roleArn !== undefined && next !== undefined) {
     const inner = sourceProfile(input, next, sdk, new Set([...visited, name]));
-    return 'error' in inner
-      ? inner
-      : { evidence: `${name} → ${inner.evidence}`, problems: inner.problems };
+    return 'error' in inner ? inner : { ...inner, evidence: `${name} → ${inner.evidence}` };
   }
   const cs = has(p.merged, 'credential_source');
   if (roleArn !== undefined && cs !== undefined) {
     const r = credentialSource(input, cs, sdk);
     return 'error' in r
       ? r
-      : { evidence: `${name} (credential_source = ${cs})`, problems: r.problems };
+      : {
+          evidence: `${name} (credential_source = ${cs})`,
+          problems: r.problems,
+          viaContainer: cs === 'EcsContainer',
+        };
   }
   const tokenFile = has(p.merged, 'web_identity_token_file');
   if (tokenFile !== undefined) {
@@ -171,12 +173,14 @@ export function sourceProfile(
     return {
       evidence: `${name} (web_identity_token_file)`,
       problems: tokenBlocks(t) ? [t.message] : [],
+      viaContainer: false,
     };
   }
-  if (keys?.complete) return { evidence: `${name} (static keys)`, problems: [] };
-  if (sso(input, p)?.missing.length === 0) return { evidence: `${name} (sso)`, problems: [] };
+  const plain = { problems: [], viaContainer: false };
+  if (keys?.complete) return { ...plain, evidence: `${name} (static keys)` };
+  if (sso(input, p)?.missing.length === 0) return { ...plain, evidence: `${name} (sso)` };
   if (has(p.merged, 'credential_process') !== undefined) {
-    return { evidence: `${name} (credential_process)`, problems: [] };
+    return { ...plain, evidence: `${name} (credential_process)` };
   }
   return { error: `source_profile ${name} has no credentials` };
 }

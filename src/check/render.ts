@@ -100,9 +100,17 @@ function identityLine(report: ChainReport, identity: Identity | null): string {
 
 function resultLine(input: RenderInput): string {
   const { verdict, expectRole } = input;
+  const { shadowedFor, instanceRoleFor, removeFirst } = verdict.container;
   if (verdict.exitCode === 1) {
+    const parts: string[] = [];
     const bad = verdict.sdks.filter((s) => !s.usable).map((s) => `${s.sdk} (${s.why})`);
-    return `result    NO USABLE CREDENTIALS for ${bad.join('; ')}`;
+    if (bad.length > 0) parts.push(`NO USABLE CREDENTIALS for ${bad.join('; ')}`);
+    if (shadowedFor.length > 0) parts.push(`CONTAINER ROLE SHADOWED for ${shadowedFor.join(', ')}`);
+    if (instanceRoleFor.length > 0) {
+      parts.push(`INSTANCE ROLE FALLBACK for ${instanceRoleFor.join(', ')} (no container role)`);
+    }
+    const first = removeFirst === null ? '' : `; remove first: ${removeFirst}`;
+    return `result    ${parts.join('; ')}${first}`;
   }
   if (verdict.exitCode === 3) {
     const bad = verdict.sdks
@@ -110,10 +118,7 @@ function resultLine(input: RenderInput): string {
       .map((s) => `${s.sdk}: ${s.roleArn ?? 'role unknown'}`);
     return `result    ROLE MISMATCH: expected ${expectRole}; ${bad.join('; ')}`;
   }
-  const shadowing = input.report.sdks.filter((s) => s.shadowsContainer).map((s) => s.sdk);
-  return shadowing.length > 0
-    ? `result    ok, but the container role is shadowed for ${shadowing.join(', ')}`
-    : 'result    ok';
+  return 'result    ok';
 }
 
 export function renderText(input: RenderInput): string {

@@ -36,6 +36,7 @@ export function resolveChain(input: ChainInput): ChainReport {
     );
   }
   return {
+    environment: containerEnvironment(input.env, c !== null),
     profile,
     files: {
       credentials: { path: input.credentials.path, found: input.credentials.profiles !== null },
@@ -78,6 +79,25 @@ export function tokenFiles(
     }
   }
   return out;
+}
+
+/** Variables the ECS agent or Kubernetes set in every container, task role or not. */
+const CONTAINER_MARKERS = [
+  'ECS_CONTAINER_METADATA_URI_V4',
+  'ECS_CONTAINER_METADATA_URI',
+  'KUBERNETES_SERVICE_HOST',
+] as const;
+
+function containerEnvironment(
+  env: ChainInput['env'],
+  endpoint: boolean,
+): ChainReport['environment'] {
+  if (endpoint) return { inContainer: true, evidence: 'container credentials variables' };
+  const marker = CONTAINER_MARKERS.find((v) => get(env, v) !== undefined);
+  if (marker !== undefined) return { inContainer: true, evidence: marker };
+  const exec = get(env, 'AWS_EXECUTION_ENV');
+  if (exec?.startsWith('AWS_ECS_')) return { inContainer: true, evidence: 'AWS_EXECUTION_ENV' };
+  return { inContainer: false, evidence: null };
 }
 
 function region(input: ChainInput): ChainReport['region'] {

@@ -79,6 +79,8 @@ export interface Source {
   readonly notes: readonly string[];
   /** Access key id as 16 `*` + last 4, for static keys. */
   readonly accessKeyIdMasked?: string;
+  /** A role assumed with the container role's credentials (`credential_source = EcsContainer`). */
+  readonly viaContainer?: boolean;
 }
 
 export interface SdkReport {
@@ -104,6 +106,8 @@ export interface TokenReport {
 }
 
 export interface ChainReport {
+  /** Whether this process runs in an ECS task or a Kubernetes pod, and the variable that says so. */
+  readonly environment: { readonly inContainer: boolean; readonly evidence: string | null };
   readonly profile: { readonly name: string; readonly variable: string | null };
   readonly files: {
     readonly credentials: { readonly path: string; readonly found: boolean };

@@ -96,9 +96,9 @@ const INCIDENT = {
   AWS_REGION: 'eu-west-1',
 };
 
-test('classic incident, text: env keys win for every SDK and the container role is shadowed', async () => {
+test('classic incident, text: env keys shadow the container role for every SDK: exit 1', async () => {
   const r = await check([], INCIDENT, async () => identityOk());
-  assert.equal(r.code, 0);
+  assert.equal(r.code, 1);
   assert.equal(r.fetches, 1);
   assert.match(r.stdout, /^NAME {7}: VALUE {20}: TYPE {13}: LOCATION$/m);
   assert.match(r.stdout, /^access_key : \*{16}MPLE {5}: env {14}: AWS_ACCESS_KEY_ID$/m);
@@ -111,7 +111,7 @@ test('classic incident, text: env keys win for every SDK and the container role 
   );
   assert.match(
     r.stdout,
-    /result {4}ok, but the container role is shadowed for botocore, js-v3, go-v2, java-v2/,
+    /^result {4}CONTAINER ROLE SHADOWED for botocore, js-v3, go-v2, java-v2; remove first: unset AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN$/m,
   );
   assert.match(
     r.stdout,
@@ -119,16 +119,36 @@ test('classic incident, text: env keys win for every SDK and the container role 
   );
 });
 
-test('classic incident with --expect-role: static keys have no known role, exit 3', async () => {
+test('classic incident with --expect-role: shadowing is exit 1, before any role comparison', async () => {
   const r = await check(['--expect-role', '*-task'], INCIDENT, async () => identityOk());
+  assert.equal(r.code, 1);
+  assert.match(r.stdout, /CONTAINER ROLE SHADOWED/);
+});
+
+test('static keys outside a container with --expect-role: the role is unknown, exit 3', async () => {
+  const { AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: _, ...keysOnly } = INCIDENT;
+  const r = await check(['--expect-role', '*-task'], keysOnly);
   assert.equal(r.code, 3);
   assert.match(r.stdout, /ROLE MISMATCH: expected \*-task; botocore: role unknown/);
+});
+
+test('an ECS container without a task role falls back to the instance role: exit 1', async () => {
+  const env = { ECS_CONTAINER_METADATA_URI_V4: 'http://169.254.170.2/v4/abc' };
+  const r = await check([], env, async () => identityOk());
+  assert.equal(r.code, 1);
+  assert.equal(r.fetches, 0);
+  assert.match(r.stdout, /^result {4}INSTANCE ROLE FALLBACK for botocore, js-v3, go-v2, java-v2/m);
+  assert.match(r.stdout, /give the task a task role \(taskRoleArn\)/);
+  // The same environment outside a container (no marker) is a plain EC2 host: the instance role is right.
+  const host = await check([], {}, async () => identityOk());
+  assert.equal(host.code, 0, host.stdout);
 });
 
 test('classic incident, JSON: machine-readable, shadowsContainer per SDK, nothing secret', async () => {
   const r = await check(['--json'], INCIDENT, async () => identityOk());
   const body = JSON.parse(r.stdout);
-  assert.equal(body.exitCode, 0);
+  assert.equal(body.exitCode, 1);
+  assert.deepEqual(body.result.shadowedFor, ['botocore', 'js-v3', 'go-v2', 'java-v2']);
   assert.deepEqual(
     body.sdks.map((s: { sdk: string; winner: { type: string }; shadowsContainer: boolean }) => [
       s.sdk,
