@@ -1,112 +1,227 @@
 /**
- * botocore / boto3 / AWS CLI (`create_credential_resolver`): env → assume-role →
- * assume-role-with-web-identity → sso → shared-credentials-file → login → custom-process →
- * config-file → (legacy files) → container-role → iam-role. Env keys are skipped only for a
- * profile passed in code, never for `AWS_PROFILE`. botocore raises (it does not fall through) on
- * partial keys, an incomplete assume-role or SSO profile, and a named profile that does not exist.
+ * botocore / boto3 / AWS CLI (`create_credential_resolver`): env → assume-role → web identity →
+ * sso → credentials file → login → process → config file → legacy `AWS_CREDENTIAL_FILE` → legacy
+ * boto file → container → IMDS. botocore never falls through an error: a provider that raises
+ * ends the chain. It tests most settings for presence (`key in profile`), so an empty value counts,
+ * and reads the profile variables (and the web identity ones) even when empty. Pure.
  */
-import { get } from '../lib/aws-env.ts';
-import { envKeys, profileName, source } from './env.ts';
-import { containerStep, envKeysStep, fatal, imdsStep, type Outcome, skip, use } from './outcome.ts';
-import {
-  credentialSource,
-  has,
-  lookup,
-  type Profile,
-  profileToken,
-  sourceProfile,
-  sso,
-  staticKeys,
-  where,
-} from './profile.ts';
-import type { ChainInput } from './types.ts';
+import { get, maskAccessKeyId } from '../lib/aws-env.ts';
+import { container, containerSource, envKeys, source } from './env.ts';
+import { parseIniPython, parseKeyValues } from './ini.ts';
+import { fatal, type Outcome, skip, use } from './outcome.ts';
+import { has, lookup, type Profile, profileToken, staticKeys, where } from './profile.ts';
+import { assumeRoleSource, imdsStep, processSource, ssoSource, staticSource } from './steps.ts';
+import type { ChainInput, Env, IniSection, Source } from './types.ts';
 import { tokenReport, webIdentitySource } from './webidentity.ts';
 
-export function botocoreSteps(input: ChainInput): Outcome[] {
-  const { name, variable } = profileName(input.env, 'botocore');
-  const p = lookup(input, name);
-  if (variable !== null && !p.exists) {
-    return [fatal(`ProfileNotFound: profile ${name} (${variable}) is in neither shared file`)];
+/** `key in section`: botocore's test, under which an empty value is set. */
+const present = (s: IniSection | undefined, key: string): string | undefined => s?.[key];
+/** `key in os.environ`. */
+const defined = (env: Env, name: string): string | undefined => env[name];
+
+/** The profile variable botocore reads: the first of the two that is defined, even empty. */
+export function botocoreProfile(env: Env): { name: string; variable: string } | null {
+  for (const variable of ['AWS_DEFAULT_PROFILE', 'AWS_PROFILE']) {
+    const name = defined(env, variable);
+    if (name !== undefined) return { name, variable };
   }
-  const keys = envKeys(input.env, 'botocore');
-  const env =
-    keys.state === 'ok'
-      ? use(keys.source)
-      : keys.state === 'partial' && keys.set === 'AWS_ACCESS_KEY_ID'
-        ? fatal('PartialCredentialsError: AWS_ACCESS_KEY_ID is set without AWS_SECRET_ACCESS_KEY')
-        : envKeysStep(keys);
-  const legacy = ['AWS_CREDENTIAL_FILE', 'BOTO_CONFIG'].filter(
-    (v) => get(input.env, v) !== undefined,
-  );
+  return null;
+}
+
+export function botocoreSteps(input: ChainInput): Outcome[] {
+  if (input.iniError !== undefined) return [fatal(`ConfigParseError: ${input.iniError}`)];
+  const chosen = botocoreProfile(input.env);
+  if (chosen !== null && !lookup(input, chosen.name).exists) {
+    const shown = chosen.name === '' ? '"" (empty)' : chosen.name;
+    return [
+      fatal(`ProfileNotFound: profile ${shown} (${chosen.variable}) is in neither shared file`),
+    ];
+  }
+  const p = lookup(input, chosen?.name || 'default');
   return [
-    env,
-    assumeRole(input, p),
-    webIdentity(input, p),
-    ssoStep(input, p),
-    staticStep(input, p, 'credentials'),
-    has(p.merged, 'login_session') === undefined
-      ? skip()
-      : use(source('login', `${where(input, p, 'login_session')} (login_session)`)),
-    has(p.merged, 'credential_process') === undefined
-      ? skip()
-      : use(
-          source('custom-process', `${where(input, p, 'credential_process')} (credential_process)`),
-        ),
-    staticStep(input, p, 'config'),
-    legacy.length === 0
-      ? skip()
-      : skip(`${legacy.join(', ')} set: legacy botocore files not inspected`),
+    envStep(input),
+    assumeRoleStep(input, p),
+    ...profileSteps(input, p, true),
+    legacyCredentialFile(input),
+    botoFile(input),
     containerStep(input),
     imdsStep(input, 'botocore'),
+  ].map((step) => needsRegion(input, p, step));
+}
+
+/**
+ * STS calls need a valid region: botocore reads `AWS_DEFAULT_REGION`, else the profile's `region`
+ * (with any inline comment, which makes it invalid), never `AWS_REGION`. AssumeRole is signed and
+ * fails without one; the unsigned AssumeRoleWithWebIdentity only fails on an invalid one.
+ */
+function needsRegion(input: ChainInput, p: Profile, step: Outcome): Outcome {
+  if (step.kind !== 'use') return step;
+  const t = step.source.type;
+  if (t !== 'assume-role' && t !== 'assume-role-with-web-identity') return step;
+  const region = get(input.env, 'AWS_DEFAULT_REGION') ?? has(p.merged, 'region');
+  const problem =
+    region === undefined
+      ? t === 'assume-role'
+        ? "NoRegionError: botocore needs AWS_DEFAULT_REGION or the profile's region for STS (it does not read AWS_REGION)"
+        : null
+      : /^[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$/.test(region)
+        ? null
+        : 'InvalidRegionError: the region botocore reads is not a region name (an inline comment?)';
+  return problem === null
+    ? step
+    : use({ ...step.source, problems: [...step.source.problems, problem] });
+}
+
+function envStep(input: ChainInput): Outcome {
+  const keys = envKeys(input.env, 'botocore');
+  if (keys.state === 'ok') return use(keys.source);
+  if (keys.state === 'partial' && keys.set === 'AWS_ACCESS_KEY_ID') {
+    return fatal('PartialCredentialsError: AWS_ACCESS_KEY_ID is set without AWS_SECRET_ACCESS_KEY');
+  }
+  return skip();
+}
+
+/** `ProfileProviderBuilder.providers`: what a profile offers, also used for a source profile. */
+function profileSteps(input: ChainInput, p: Profile, envVars: boolean): Outcome[] {
+  return [
+    webIdentityStep(input, p, envVars),
+    ssoStep(input, p),
+    fileKeys(input, p, 'credentials'),
+    present(p.merged, 'login_session') === undefined
+      ? skip()
+      : use(source('login', `${where(input, p, 'login_session')} (login_session)`)),
+    present(p.merged, 'credential_process') === undefined ? skip() : use(processSource(input, p)),
+    fileKeys(input, p, 'config'),
   ];
 }
 
-/** `role_arn` with exactly one of `source_profile` / `credential_source`; a web identity profile is left to the next step. */
-function assumeRole(input: ChainInput, p: Profile): Outcome {
-  const roleArn = has(p.merged, 'role_arn');
-  if (roleArn === undefined || has(p.merged, 'web_identity_token_file') !== undefined)
-    return skip();
-  const sp = has(p.merged, 'source_profile');
-  const cs = has(p.merged, 'credential_source');
-  const at = where(input, p, 'role_arn');
-  if (sp !== undefined && cs !== undefined) {
-    return fatal(`InvalidConfigError: ${at} has both source_profile and credential_source`);
-  }
-  if (sp !== undefined) {
-    const r = sourceProfile(input, sp, 'botocore', new Set([p.name]));
-    if ('error' in r) return fatal(`InvalidConfigError: ${r.error}`);
-    return use(
-      source('assume-role', `${at} (role_arn, source_profile = ${r.evidence})`, {
-        roleArn,
-        problems: r.problems,
-        viaContainer: r.viaContainer,
-      }),
-    );
-  }
-  if (cs !== undefined) {
-    const r = credentialSource(input, cs, 'botocore');
-    if ('error' in r) return fatal(`InvalidConfigError: ${r.error}`);
-    return use(
-      source('assume-role', `${at} (role_arn, credential_source = ${cs})`, {
-        roleArn,
-        problems: r.problems,
-        viaContainer: cs === 'EcsContainer',
-      }),
-    );
-  }
-  return fatal(
-    `PartialCredentialsError: ${at} has role_arn without source_profile or credential_source`,
-  );
+/** role_arn present and no web_identity_token_file: validated, then the source resolved eagerly. */
+function assumeRoleStep(input: ChainInput, p: Profile): Outcome {
+  if (!isAssumeRole(p)) return skip();
+  const r = resolveRole(input, p, [p.name]);
+  return 'error' in r ? fatal(r.error) : use(r.source);
 }
 
-/** Each setting from the environment first, then from the profile. */
-function webIdentity(input: ChainInput, p: Profile): Outcome {
-  const envFile = get(input.env, 'AWS_WEB_IDENTITY_TOKEN_FILE');
-  const file = envFile ?? has(p.merged, 'web_identity_token_file');
-  if (file === undefined) return skip();
-  const envRole = get(input.env, 'AWS_ROLE_ARN');
-  const role = envRole ?? has(p.merged, 'role_arn');
-  if (role === undefined) {
+const isAssumeRole = (p: Profile) =>
+  present(p.merged, 'role_arn') !== undefined &&
+  present(p.merged, 'web_identity_token_file') === undefined;
+
+const hasStatic = (p: Profile) =>
+  present(p.merged, 'aws_access_key_id') !== undefined ||
+  present(p.merged, 'aws_secret_access_key') !== undefined;
+
+function resolveRole(
+  input: ChainInput,
+  p: Profile,
+  visited: string[],
+): { error: string } | { source: Source } {
+  const roleArn = present(p.merged, 'role_arn') ?? '';
+  const sp = present(p.merged, 'source_profile');
+  const cs = present(p.merged, 'credential_source');
+  if (sp !== undefined && cs !== undefined) {
+    return {
+      error: `InvalidConfigError: profile ${p.name} has both source_profile and credential_source`,
+    };
+  }
+  if (sp === undefined && cs === undefined) {
+    return {
+      error: `PartialCredentialsError: profile ${p.name} has role_arn without source_profile or credential_source`,
+    };
+  }
+  if (cs !== undefined) {
+    const base = credentialSource(input, cs, p.name);
+    if ('error' in base) return base;
+    return {
+      source: assumeRoleSource(input, p, roleArn, {
+        evidence: `credential_source = ${cs}`,
+        problems: base.problems,
+        viaContainer: cs === 'EcsContainer',
+      }),
+    };
+  }
+  const s = lookup(input, sp!);
+  if (!s.exists) {
+    return {
+      error: `InvalidConfigError: source_profile ${sp} of profile ${p.name} does not exist`,
+    };
+  }
+  if (visited.includes(sp!) && (sp !== p.name || !hasStatic(s))) {
+    return {
+      error: `InfiniteLoopConfigError: source_profile ${sp} loops (${visited.join(' → ')})`,
+    };
+  }
+  visited.push(sp!);
+  let base: Parameters<typeof assumeRoleSource>[3];
+  if (hasStatic(s) || !isAssumeRole(s)) {
+    const winner = firstOf(profileSteps(input, s, false));
+    if ('error' in winner) return winner;
+    if (winner.source === null) {
+      return { error: `InvalidConfigError: the source profile ${sp} must have credentials` };
+    }
+    base = {
+      evidence: `source_profile = ${sp} (${winner.source.type})`,
+      problems: winner.source.problems,
+      viaContainer: false,
+      unverified: winner.source.unverified,
+    };
+  } else {
+    const inner = resolveRole(input, s, visited);
+    if ('error' in inner) return inner;
+    base = {
+      evidence: `source_profile = ${sp} → ${inner.source.evidence}`,
+      problems: inner.source.problems,
+      viaContainer: inner.source.viaContainer === true,
+      unverified: inner.source.unverified,
+    };
+  }
+  return { source: assumeRoleSource(input, p, roleArn, base) };
+}
+
+/** The first provider that answers, as botocore's `CredentialResolver`: an error stops it. */
+function firstOf(steps: readonly Outcome[]): { error: string } | { source: Source | null } {
+  for (const step of steps) {
+    if (step.kind === 'fatal') return { error: step.error };
+    if (step.kind === 'use') return { source: step.source };
+  }
+  return { source: null };
+}
+
+/** `CanonicalNameCredentialSourcer`: the source's own provider; nothing from it is an error. */
+function credentialSource(
+  input: ChainInput,
+  cs: string,
+  profile: string,
+): { error: string } | { problems: readonly string[] } {
+  const none = {
+    error: `CredentialRetrievalError: no credentials from credential_source ${cs} of profile ${profile}`,
+  };
+  switch (cs) {
+    case 'Environment': {
+      const r = firstOf([envStep(input)]);
+      return 'error' in r ? r : r.source === null ? none : { problems: [] };
+    }
+    case 'EcsContainer': {
+      const r = firstOf([containerStep(input)]);
+      return 'error' in r ? r : r.source === null ? none : { problems: r.source.problems };
+    }
+    case 'Ec2InstanceMetadata':
+      return imdsStep(input, 'botocore').kind === 'use' ? { problems: [] } : none;
+    default:
+      return {
+        error: `InvalidConfigError: credential_source ${cs} of profile ${profile} is not valid`,
+      };
+  }
+}
+
+/** Each setting from the environment when defined (even empty), else from the profile. */
+function webIdentityStep(input: ChainInput, p: Profile, envVars: boolean): Outcome {
+  const fromEnv = (name: string) => (envVars ? defined(input.env, name) : undefined);
+  const envFile = fromEnv('AWS_WEB_IDENTITY_TOKEN_FILE');
+  const file = envFile ?? present(p.merged, 'web_identity_token_file');
+  if (!file) return skip();
+  const envRole = fromEnv('AWS_ROLE_ARN');
+  const role = envRole ?? present(p.merged, 'role_arn');
+  if (!role) {
     return fatal('InvalidConfigError: a web identity token file is configured without a role ARN');
   }
   const token =
@@ -122,32 +237,96 @@ function webIdentity(input: ChainInput, p: Profile): Outcome {
   return use(webIdentitySource(evidence, role, token));
 }
 
+/** Triggered by sso_role_name or sso_account_id; then every setting is required. */
 function ssoStep(input: ChainInput, p: Profile): Outcome {
-  const s = sso(input, p);
-  if (s === null) return skip();
-  if (s.missing.length > 0) {
-    return fatal(`InvalidConfigError: SSO profile ${p.name} is missing ${s.missing.join(', ')}`);
+  const m = p.merged;
+  if (present(m, 'sso_role_name') === undefined && present(m, 'sso_account_id') === undefined) {
+    return skip();
+  }
+  const sessionName = present(m, 'sso_session');
+  const session =
+    sessionName === undefined ? undefined : input.config.profiles?.[`sso-session.${sessionName}`];
+  if (sessionName !== undefined && session === undefined) {
+    return fatal(
+      `InvalidConfigError: the sso-session ${sessionName} of profile ${p.name} does not exist`,
+    );
+  }
+  const required = ['sso_role_name', 'sso_account_id', 'sso_start_url', 'sso_region'];
+  const missing = required.filter(
+    (k) => present(m, k) === undefined && present(session, k) === undefined,
+  );
+  if (missing.length > 0) {
+    return fatal(`InvalidConfigError: SSO profile ${p.name} is missing ${missing.join(', ')}`);
   }
   return use(ssoSource(input, p));
 }
 
-export function ssoSource(input: ChainInput, p: Profile) {
-  const key = has(p.merged, 'sso_session') !== undefined ? 'sso_session' : 'sso_start_url';
-  return source('sso', `${where(input, p, key)} (${key})`, {
-    notes: ['the SSO token cache is not checked: calls fail until someone runs aws sso login'],
+/** Keys of one file only: an access key id without its secret raises. */
+function fileKeys(input: ChainInput, p: Profile, file: 'credentials' | 'config'): Outcome {
+  const section = file === 'credentials' ? p.cred : p.conf;
+  if (present(section, 'aws_access_key_id') === undefined) return skip();
+  const k = staticKeys(input, p, file);
+  if (present(section, 'aws_secret_access_key') === undefined || k === null) {
+    return fatal(
+      `PartialCredentialsError: profile ${p.name} in ${file === 'credentials' ? input.credentials.path : input.config.path} lacks aws_secret_access_key`,
+    );
+  }
+  return use(staticSource(k));
+}
+
+/** `AWS_CREDENTIAL_FILE` (defined, even empty): a missing file raises. */
+function legacyCredentialFile(input: ChainInput): Outcome {
+  if (defined(input.env, 'AWS_CREDENTIAL_FILE') === undefined) return skip();
+  const f = input.legacy?.credentialFile;
+  if (f == null || f.text === null) {
+    return fatal(`ConfigNotFound: AWS_CREDENTIAL_FILE ${f?.path ?? ''} cannot be read`);
+  }
+  const kv = parseKeyValues(f.text);
+  if (kv.AWSAccessKeyId === undefined) return skip();
+  if (kv.AWSSecretKey === undefined) return fatal(`KeyError: ${f.path} has no AWSSecretKey`);
+  return use(
+    legacySource('ec2-credentials-file', `${f.path} (AWS_CREDENTIAL_FILE)`, kv.AWSAccessKeyId),
+  );
+}
+
+/** `BOTO_CONFIG`, else /etc/boto.cfg and ~/.boto: `[Credentials]` keys. */
+function botoFile(input: ChainInput): Outcome {
+  for (const f of input.legacy?.boto ?? []) {
+    if (f.text === null) continue;
+    let sections: ReturnType<typeof parseIniPython>;
+    try {
+      sections = parseIniPython(f.text);
+    } catch (err) {
+      return fatal(`ConfigParseError: ${f.path}: ${(err as Error).message}`);
+    }
+    const creds = sections.Credentials;
+    const id = creds?.aws_access_key_id;
+    if (id === undefined) continue;
+    if (creds?.aws_secret_access_key === undefined) {
+      return fatal(`PartialCredentialsError: ${f.path} [Credentials] lacks aws_secret_access_key`);
+    }
+    return use(legacySource('boto-config', `${f.path} [Credentials]`, id));
+  }
+  return skip();
+}
+
+function legacySource(type: Source['type'], evidence: string, keyId: string): Source {
+  return source(type, evidence, {
+    accessKeyIdMasked: maskAccessKeyId(keyId),
+    notes: ['a legacy botocore file: other SDKs do not read it'],
   });
 }
 
-/** Only the named file counts here; keys without a secret raise, as botocore does. */
-function staticStep(input: ChainInput, p: Profile, file: 'credentials' | 'config'): Outcome {
-  const k = staticKeys(input, p, file);
-  if (k === null || !k.hasId) return skip();
-  if (!k.complete) return fatal(`PartialCredentialsError: ${k.evidence} lacks a key of the pair`);
-  return use(
-    source(
-      k.type,
-      k.evidence,
-      k.accessKeyIdMasked === undefined ? {} : { accessKeyIdMasked: k.accessKeyIdMasked },
-    ),
-  );
+/** Either container variable defined, even empty; an empty or refused full URI raises. */
+function containerStep(input: ChainInput): Outcome {
+  const rel = defined(input.env, 'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI');
+  const full = defined(input.env, 'AWS_CONTAINER_CREDENTIALS_FULL_URI');
+  if (rel === undefined && full === undefined) return skip();
+  const c = container(input.env);
+  if (c === null) {
+    return fatal(
+      'ValueError: a container credentials variable is set but empty, which botocore does not accept',
+    );
+  }
+  return use(containerSource(c));
 }

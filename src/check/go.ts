@@ -7,17 +7,8 @@
  * types in one profile are errors.
  */
 
-import { ssoSource } from './botocore.ts';
 import { container, containerSource, envKeys, profileName, source } from './env.ts';
-import {
-  envKeysStep,
-  envWebIdentityStep,
-  fatal,
-  imdsStep,
-  type Outcome,
-  skip,
-  use,
-} from './outcome.ts';
+import { fatal, type Outcome, skip, use } from './outcome.ts';
 import {
   anyStaticKeys,
   credentialSource,
@@ -30,6 +21,14 @@ import {
   staticKeys,
   where,
 } from './profile.ts';
+import {
+  envKeysStep,
+  envWebIdentityStep,
+  imdsStep,
+  processSource,
+  ssoSource,
+  staticSource,
+} from './steps.ts';
 import type { ChainInput, Source } from './types.ts';
 import { webIdentitySource } from './webidentity.ts';
 
@@ -53,6 +52,7 @@ export function goSteps(input: ChainInput): Outcome[] {
           {
             roleArn,
             problems: base.problems,
+            ...(base.unverified === undefined ? {} : { unverified: base.unverified }),
           },
         );
   const wrapStep = (o: Outcome): Outcome => (o.kind === 'use' ? use(wrap(o.source)) : o);
@@ -107,15 +107,7 @@ function profileStep(input: ChainInput, p: Profile, wrap: (s: Source) => Source)
     has(p.merged, 'aws_access_key_id') !== undefined &&
     has(p.merged, 'aws_secret_access_key') !== undefined
   ) {
-    return use(
-      wrap(
-        source(
-          keys.type,
-          keys.evidence,
-          keys.accessKeyIdMasked === undefined ? {} : { accessKeyIdMasked: keys.accessKeyIdMasked },
-        ),
-      ),
-    );
+    return use(wrap(staticSource(keys)));
   }
   if (cs !== undefined) {
     const r = credentialSource(input, cs, 'go-v2');
@@ -139,11 +131,7 @@ function profileStep(input: ChainInput, p: Profile, wrap: (s: Source) => Source)
     return use(wrap(ssoSource(input, p)));
   }
   if (process !== undefined) {
-    return use(
-      wrap(
-        source('custom-process', `${where(input, p, 'credential_process')} (credential_process)`),
-      ),
-    );
+    return use(wrap(processSource(input, p)));
   }
   return skip();
 }

@@ -6,17 +6,8 @@
  * `web_identity_token_file`) > `credential_process` > SSO > static keys.
  */
 
-import { ssoSource } from './botocore.ts';
 import { envKeys, profileName, source } from './env.ts';
-import {
-  containerStep,
-  envKeysStep,
-  envWebIdentityStep,
-  imdsStep,
-  type Outcome,
-  skip,
-  use,
-} from './outcome.ts';
+import { type Outcome, skip, use } from './outcome.ts';
 import {
   anyStaticKeys,
   credentialSource,
@@ -28,6 +19,15 @@ import {
   sso,
   where,
 } from './profile.ts';
+import {
+  containerStep,
+  envKeysStep,
+  envWebIdentityStep,
+  imdsStep,
+  processSource,
+  ssoSource,
+  staticSource,
+} from './steps.ts';
 import type { ChainInput } from './types.ts';
 import { webIdentitySource } from './webidentity.ts';
 
@@ -93,9 +93,7 @@ function profileStep(input: ChainInput, p: Profile): Outcome {
     }
   }
   if (has(p.merged, 'credential_process') !== undefined) {
-    return use(
-      source('custom-process', `${where(input, p, 'credential_process')} (credential_process)`),
-    );
+    return use(processSource(input, p));
   }
   const s = sso(input, p);
   if (
@@ -110,13 +108,7 @@ function profileStep(input: ChainInput, p: Profile): Outcome {
   if (keys !== null && has(p.merged, 'aws_access_key_id') !== undefined) {
     if (has(p.merged, 'aws_secret_access_key') === undefined)
       return skip(`${keys.evidence} lacks aws_secret_access_key: ignored`);
-    return use(
-      source(
-        keys.type,
-        keys.evidence,
-        keys.accessKeyIdMasked === undefined ? {} : { accessKeyIdMasked: keys.accessKeyIdMasked },
-      ),
-    );
+    return use(staticSource(keys));
   }
   return skip(`profile ${p.name} has no credentials the Java SDK can use`);
 }

@@ -1,29 +1,27 @@
 /**
- * The shell around the pure resolution: reads the two shared files and the token files, nothing
- * else. Values are parsed by `@smithy/shared-ini-file-loader` (the JS SDK's own loader, imported
- * only when a file exists, so a container without ~/.aws pays nothing for it).
+ * The shell around the pure resolution: reads the two shared files, botocore's legacy files, the
+ * SSO token cache entries the profiles name and the web identity token files, nothing else. Each
+ * SDK parses the shared files its own way later (files.ts); only token states leave this module,
+ * never a token.
  */
-
-import { sharedFilePaths } from './paths.ts';
+import { createHash } from 'node:crypto';
+import { get } from '../lib/aws-env.ts';
+import { sdkView } from './files.ts';
+import { expandHome, sharedFilePaths } from './paths.ts';
+import { has } from './profile.ts';
 import { resolveChain, tokenFiles } from './resolve.ts';
 import { sectionWarnings } from './sections.ts';
-import type { ChainInput, ChainReport, Env, ParsedProfiles, TokenStatus } from './types.ts';
+import type {
+  ChainInput,
+  ChainReport,
+  Env,
+  LegacyFile,
+  SsoTokenStatus,
+  TokenStatus,
+} from './types.ts';
 import { decodeTokenExpiry } from './webidentity.ts';
 
 export type ReadFile = (path: string) => Promise<string | null>;
-
-async function parseFiles(
-  credentials: string,
-  config: string,
-): Promise<{ credentialsFile: ParsedProfiles; configFile: ParsedProfiles }> {
-  const { loadSharedConfigFiles } = await import('@smithy/shared-ini-file-loader');
-  // ignoreCache: the loader memoises by path, and tests rewrite the same temp files.
-  return loadSharedConfigFiles({
-    filepath: credentials,
-    configFilepath: config,
-    ignoreCache: true,
-  });
-}
 
 export async function loadChainInput(
   env: Env,
@@ -35,27 +33,93 @@ export async function loadChainInput(
     readFile(paths.credentials),
     readFile(paths.config),
   ]);
-  const parsed =
-    credText === null && confText === null
-      ? { credentialsFile: {}, configFile: {} }
-      : await parseFiles(paths.credentials, paths.config);
-  const base = {
+  const raw: ChainInput = {
     env,
-    credentials: {
-      path: paths.credentials,
-      profiles: credText === null ? null : parsed.credentialsFile,
-    },
-    config: { path: paths.config, profiles: confText === null ? null : parsed.configFile },
+    now,
+    credentials: { path: paths.credentials, profiles: null, text: credText },
+    config: { path: paths.config, profiles: null, text: confText },
+    tokens: new Map(),
     fileWarnings: [
       ...(credText === null ? [] : sectionWarnings('credentials', paths.credentials, credText)),
       ...(confText === null ? [] : sectionWarnings('config', paths.config, confText)),
     ],
+    legacy: await legacyFiles(env, readFile),
+  };
+  // The JS view is the report's own: the one a reader of the file most often expects.
+  const js = sdkView(raw, 'js-v3');
+  const base: ChainInput = {
+    ...raw,
+    credentials: { ...raw.credentials, profiles: js.credentials.profiles },
+    config: { ...raw.config, profiles: js.config.profiles },
   };
   const tokens = new Map<string, TokenStatus>();
   for (const t of tokenFiles(base)) {
     tokens.set(t.path, decodeTokenExpiry(await readFile(t.path)));
   }
-  return { ...base, now, tokens };
+  return { ...base, tokens, ssoTokens: await ssoTokens(base, now, readFile) };
+}
+
+/** botocore's legacy files: `AWS_CREDENTIAL_FILE`; `BOTO_CONFIG`, else /etc/boto.cfg and ~/.boto. */
+async function legacyFiles(
+  env: Env,
+  readFile: ReadFile,
+): Promise<NonNullable<ChainInput['legacy']>> {
+  const read = async (path: string): Promise<LegacyFile> => ({
+    path,
+    text: path === '' ? null : await readFile(path),
+  });
+  const cred = env.AWS_CREDENTIAL_FILE;
+  const boto = env.BOTO_CONFIG;
+  return {
+    credentialFile: cred === undefined ? null : await read(expandHome(env, cred)),
+    boto: await Promise.all(
+      (boto === undefined ? ['/etc/boto.cfg', '~/.boto'] : [boto]).map((p) =>
+        read(expandHome(env, p)),
+      ),
+    ),
+  };
+}
+
+/** The SSO token cache entries the profiles could use: `~/.aws/sso/cache/<sha1(key)>.json`. */
+async function ssoTokens(
+  input: ChainInput,
+  now: number,
+  readFile: ReadFile,
+): Promise<Map<string, SsoTokenStatus>> {
+  const keys = new Set<string>();
+  for (const view of [sdkView(input, 'js-v3'), sdkView(input, 'botocore')]) {
+    for (const file of [view.credentials, view.config]) {
+      for (const [name, section] of Object.entries(file.profiles ?? {})) {
+        // Every session name and start URL: one of them is each SSO profile's cache key.
+        if (name.startsWith('sso-session.')) keys.add(name.slice('sso-session.'.length));
+        for (const k of ['sso_session', 'sso_start_url']) {
+          const v = has(section, k);
+          if (v !== undefined) keys.add(v);
+        }
+      }
+    }
+  }
+  const home = get(input.env, 'HOME') ?? get(input.env, 'USERPROFILE') ?? '/root';
+  const out = new Map<string, SsoTokenStatus>();
+  for (const key of keys) {
+    const sha = createHash('sha1').update(key).digest('hex');
+    out.set(key, ssoStatus(await readFile(`${home}/.aws/sso/cache/${sha}.json`), now));
+  }
+  return out;
+}
+
+function ssoStatus(text: string | null, now: number): SsoTokenStatus {
+  if (text === null) return 'missing';
+  try {
+    const doc = JSON.parse(text) as { accessToken?: unknown; expiresAt?: unknown };
+    if (typeof doc.accessToken !== 'string' || typeof doc.expiresAt !== 'string')
+      return 'malformed';
+    const at = Date.parse(doc.expiresAt);
+    if (Number.isNaN(at)) return 'malformed';
+    return at > now ? 'ok' : 'expired';
+  } catch {
+    return 'malformed';
+  }
 }
 
 /** Convenience for callers that want the report only (the sidecar's own environment, for one). */

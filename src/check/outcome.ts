@@ -1,11 +1,9 @@
 /**
  * One step of a provider chain and how a chain's steps become a per-SDK report. Each SDK module
- * lists its steps in its own order; this module decides winner, shadowed and warnings. Pure.
+ * lists its steps in its own order (built with steps.ts); this module decides winner, shadowed
+ * and warnings. Pure.
  */
-import { get, imdsDisabled } from '../lib/aws-env.ts';
-import { container, containerSource, type EnvKeys, onFargate, source } from './env.ts';
-import type { ChainInput, Sdk, SdkReport, Source } from './types.ts';
-import { tokenReport, webIdentitySource } from './webidentity.ts';
+import type { Sdk, SdkReport, Source } from './types.ts';
 
 export type Outcome =
   | { readonly kind: 'skip'; readonly note?: string }
@@ -55,50 +53,4 @@ export function runChain(
     warnings.push(`${winner!.type} shadows the container role (${containerEvidence})`);
   }
   return { sdk, winner, shadowed, shadowsContainer, error, warnings };
-}
-
-/** Env keys as a step: both set wins; one without the other is skipped with a warning. */
-export function envKeysStep(keys: EnvKeys): Outcome {
-  if (keys.state === 'ok') return use(keys.source);
-  if (keys.state === 'partial') return skip(`${keys.set} is set without ${keys.missing}: ignored`);
-  return skip();
-}
-
-export function containerStep(input: ChainInput): Outcome {
-  const c = container(input.env);
-  return c === null ? skip() : use(containerSource(c));
-}
-
-export function imdsStep(input: ChainInput, sdk: Sdk): Outcome {
-  if (imdsDisabled(input.env, sdk)) return skip();
-  if (onFargate(input.env)) return skip();
-  return use(source('iam-role', `instance metadata service (${imdsWhere(input)})`));
-}
-
-/** Where the SDKs would reach IMDS: `AWS_EC2_METADATA_SERVICE_ENDPOINT`'s origin, else the default. */
-function imdsWhere(input: ChainInput): string {
-  const override = get(input.env, 'AWS_EC2_METADATA_SERVICE_ENDPOINT');
-  if (override === undefined) return '169.254.169.254';
-  try {
-    return `${new URL(override).origin} from AWS_EC2_METADATA_SERVICE_ENDPOINT`;
-  } catch {
-    return 'AWS_EC2_METADATA_SERVICE_ENDPOINT, not a URL';
-  }
-}
-
-/**
- * `AWS_WEB_IDENTITY_TOKEN_FILE` + `AWS_ROLE_ARN`. A token file without a role is an error in Go
- * (`roleARNRequired`), ignored by JS and Java; botocore mixes in the profile (see botocore.ts).
- */
-export function envWebIdentityStep(input: ChainInput, sdk: Sdk): Outcome {
-  const file = get(input.env, 'AWS_WEB_IDENTITY_TOKEN_FILE');
-  if (file === undefined) return skip();
-  const role = get(input.env, 'AWS_ROLE_ARN');
-  if (role === undefined) {
-    return sdk === 'go-v2'
-      ? fatal('AWS_WEB_IDENTITY_TOKEN_FILE is set without AWS_ROLE_ARN (Go: role ARN is not set)')
-      : skip('AWS_WEB_IDENTITY_TOKEN_FILE is set without AWS_ROLE_ARN: ignored');
-  }
-  const token = tokenReport(file, 'AWS_WEB_IDENTITY_TOKEN_FILE', input.tokens.get(file), input.now);
-  return use(webIdentitySource('AWS_WEB_IDENTITY_TOKEN_FILE, AWS_ROLE_ARN', role, token));
 }

@@ -68,6 +68,24 @@ export function staticKeys(
   };
 }
 
+/**
+ * Static keys of the merged profile (the credentials file wins key by key), as the JS SDK reads
+ * them; typed after the file that holds the access key id.
+ */
+export function mergedStaticKeys(input: ChainInput, p: Profile): StaticKeys | null {
+  const id = has(p.merged, 'aws_access_key_id');
+  const secret = has(p.merged, 'aws_secret_access_key');
+  if (id === undefined && secret === undefined) return null;
+  const inCred = has(p.cred, 'aws_access_key_id') !== undefined;
+  return {
+    type: inCred ? 'shared-credentials-file' : 'config-file',
+    complete: id !== undefined && secret !== undefined,
+    hasId: id !== undefined,
+    evidence: `${where(input, p, 'aws_access_key_id')} (${[id && 'aws_access_key_id', secret && 'aws_secret_access_key'].filter(Boolean).join(', ')})`,
+    ...(id === undefined ? {} : { accessKeyIdMasked: maskAccessKeyId(id) }),
+  };
+}
+
 /** Either file's static keys, credentials file first (the JS and Go view of a merged profile). */
 export function anyStaticKeys(input: ChainInput, p: Profile): StaticKeys | null {
   return staticKeys(input, p, 'credentials') ?? staticKeys(input, p, 'config');

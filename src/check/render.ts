@@ -78,6 +78,7 @@ export function sdkLines(input: RenderInput): string[] {
     for (const note of [...(r.winner?.notes ?? []), ...r.warnings]) lines.push(`    ! ${note}`);
     if (v !== undefined && !v.usable && v.why !== null && v.why !== r.error)
       lines.push(`    ✗ ${v.why}`);
+    if (v?.unverified != null) lines.push(`    ? ${v.unverified}`);
     if (v?.roleMatches === false) {
       lines.push(
         v.roleArn === null

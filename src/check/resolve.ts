@@ -7,6 +7,7 @@
 import { get } from '../lib/aws-env.ts';
 import { botocoreSteps } from './botocore.ts';
 import { container, profileName } from './env.ts';
+import { sdkView } from './files.ts';
 import { goSteps } from './go.ts';
 import { javaSteps } from './java.ts';
 import { jsSteps } from './js.ts';
@@ -25,7 +26,7 @@ const STEPS: Readonly<Record<Sdk, (input: ChainInput) => Outcome[]>> = {
 export function resolveChain(input: ChainInput): ChainReport {
   const c = container(input.env);
   const sdks = (Object.keys(STEPS) as Sdk[]).map((sdk) =>
-    runChain(sdk, STEPS[sdk](input), c?.evidence ?? null),
+    runChain(sdk, STEPS[sdk](sdkView(input, sdk)), c?.evidence ?? null),
   );
   const profile = profileName(input.env, 'js-v3');
   const warnings = [...(input.fileWarnings ?? [])];
@@ -66,18 +67,19 @@ export function tokenFiles(
     profileName(input.env, 'js-v3').name,
   ]);
   const full = { ...input, tokens: new Map(), now: 0 };
-  for (const name of names) {
-    // Follow source_profile links a few hops: a role may be assumed from a web identity profile.
-    let current: string | undefined = name;
-    for (let hop = 0; current !== undefined && hop < 5; hop++) {
-      const p = lookup(full, current);
-      const file = has(p.merged, 'web_identity_token_file');
-      if (file !== undefined && !out.some((t) => t.path === file)) {
-        out.push({ path: file, from: `profile ${current}` });
+  for (const view of [sdkView(full, 'js-v3'), sdkView(full, 'botocore')])
+    for (const name of names) {
+      // Follow source_profile links a few hops: a role may be assumed from a web identity profile.
+      let current: string | undefined = name;
+      for (let hop = 0; current !== undefined && hop < 5; hop++) {
+        const p = lookup(view, current);
+        const file = has(p.merged, 'web_identity_token_file');
+        if (file !== undefined && !out.some((t) => t.path === file)) {
+          out.push({ path: file, from: `profile ${current}` });
+        }
+        current = has(p.merged, 'source_profile');
       }
-      current = has(p.merged, 'source_profile');
     }
-  }
   return out;
 }
 
@@ -105,7 +107,8 @@ function region(input: ChainInput): ChainReport['region'] {
     const value = get(input.env, variable);
     if (value !== undefined) return { value, type: 'env', location: variable };
   }
-  const value = has(input.config.profiles?.[profileName(input.env, 'botocore').name], 'region');
+  const view = sdkView(input, 'botocore');
+  const value = has(view.config.profiles?.[profileName(input.env, 'botocore').name], 'region');
   return value === undefined ? null : { value, type: 'config-file', location: input.config.path };
 }
 

@@ -26,6 +26,8 @@ export const SOURCE_TYPES = [
   'login',
   'custom-process',
   'config-file',
+  'ec2-credentials-file',
+  'boto-config',
   'container-role',
   'iam-role',
 ] as const;
@@ -40,10 +42,24 @@ export type IniSection = Readonly<Record<string, string | undefined>>;
  */
 export type ParsedProfiles = Readonly<Record<string, IniSection | undefined>>;
 
-/** A shared file: where it was looked for, and its profiles, or null when missing or unreadable. */
+/**
+ * A shared file: where it was looked for, and its profiles, or null when missing or unreadable.
+ * With `text`, each SDK re-parses the file its own way (see ini.ts); `profiles` is the JS view.
+ */
 export interface SharedFile {
   readonly path: string;
   readonly profiles: ParsedProfiles | null;
+  readonly text?: string | null;
+}
+
+/** What an SSO token cache file held: only whether it would serve a token, never the token. */
+export type SsoTokenStatus = 'ok' | 'expired' | 'missing' | 'malformed';
+
+/** A legacy botocore credentials file (`AWS_CREDENTIAL_FILE`, `BOTO_CONFIG`, `~/.boto`). */
+export interface LegacyFile {
+  readonly path: string;
+  /** null when missing or unreadable. */
+  readonly text: string | null;
 }
 
 /** What a web identity token file held, decoded without verification. */
@@ -65,6 +81,15 @@ export interface ChainInput {
   readonly tokens: ReadonlyMap<string, TokenStatus>;
   /** Findings about the files' raw section headers (see `sections.ts`). */
   readonly fileWarnings?: readonly string[];
+  /** SSO cache key (session name or start URL) → token state; a key missing here is `missing`. */
+  readonly ssoTokens?: ReadonlyMap<string, SsoTokenStatus>;
+  /** botocore's legacy files, in the order it reads them. */
+  readonly legacy?: {
+    readonly credentialFile: LegacyFile | null;
+    readonly boto: readonly LegacyFile[];
+  };
+  /** Set in one SDK's view when that SDK cannot parse a shared file (botocore raises). */
+  readonly iniError?: string;
 }
 
 /** A configured credential source as one SDK sees it. */
@@ -81,6 +106,8 @@ export interface Source {
   readonly accessKeyIdMasked?: string;
   /** A role assumed with the container role's credentials (`credential_source = EcsContainer`). */
   readonly viaContainer?: boolean;
+  /** Why check cannot tell whether this source yields credentials (it never runs a process). */
+  readonly unverified?: string;
 }
 
 export interface SdkReport {

@@ -25,6 +25,8 @@ export interface SdkVerdict {
   readonly usable: boolean;
   /** Why not usable, when not. */
   readonly why: string | null;
+  /** Why check cannot confirm a usable-looking source (a credential_process it does not run). */
+  readonly unverified: string | null;
   /** The role this SDK would end up with, when configuration or the fetch names it. */
   readonly roleArn: string | null;
   /** null without `--expect-role`. */
@@ -71,7 +73,14 @@ export function judge(
           : w.roleArn;
     const roleMatches =
       expectRole === null ? null : roleArn !== null && matchRole(expectRole, roleArn);
-    return { sdk: r.sdk, usable: why === null, why, roleArn, roleMatches };
+    return {
+      sdk: r.sdk,
+      usable: why === null,
+      why,
+      unverified: why === null ? (w?.unverified ?? null) : null,
+      roleArn,
+      roleMatches,
+    };
   });
   const container = containerVerdict(report);
   const exitCode =

@@ -3,7 +3,8 @@
  * shared files under os.tmpdir(); none may appear in text or JSON. Exit codes 0/1/3/2, globs.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -262,7 +263,15 @@ test('[profile app] in the config file under ~/: found through HOME', async () =
   assert.equal(body.files.config.path, join(dir, 'cfg-home'));
   assert.equal(body.sdks[0].winner.type, 'assume-role');
   assert.equal(body.sdks[0].roleArn, ROLE);
-  assert.equal(r.code, 0);
+  // botocore signs AssumeRole with AWS_DEFAULT_REGION or the profile's region, never AWS_REGION.
+  assert.equal(r.code, 1);
+  assert.match(body.sdks[0].why, /NoRegionError/);
+  const withRegion = await check(
+    ['--json', '--expect-role', '*-task'],
+    { ...env, AWS_DEFAULT_REGION: 'eu-west-1' },
+    async () => identityOk(),
+  );
+  assert.equal(withRegion.code, 0, withRegion.stdout);
 });
 
 test('expired web identity token in a real file: exit 1, expiry shown, token never printed', async () => {
@@ -292,4 +301,40 @@ test('--help exits 0; an unknown flag or an empty --expect-role exits 2', async 
   assert.match(help.stdout, /^Usage: rolecall check \[--json\] \[--expect-role P\]/);
   assert.equal((await check(['--nope'], {})).code, 2);
   assert.equal((await check(['--expect-role', ''], {})).code, 2);
+});
+
+test('SSO: no cached token is no usable credentials; a cached unexpired one is', async () => {
+  const home = join(dir, 'sso-home');
+  await mkdir(join(home, '.aws', 'sso', 'cache'), { recursive: true });
+  const url = 'https://corp.awsapps.com/start';
+  await writeFile(
+    join(home, '.aws', 'config'),
+    `[default]\nsso_start_url = ${url}\nsso_region = eu-west-1\nsso_account_id = 111122223333\nsso_role_name = Dev\n`,
+  );
+  const env = { HOME: home, AWS_EC2_METADATA_DISABLED: 'true' };
+  const before = await check([], env);
+  assert.equal(before.code, 1);
+  assert.match(before.stdout, /no SSO token is cached \(~\/\.aws\/sso\/cache\): run aws sso login/);
+  const sha = createHash('sha1').update(url).digest('hex');
+  await writeFile(
+    join(home, '.aws', 'sso', 'cache', `${sha}.json`),
+    JSON.stringify({ accessToken: CANARY.authToken, expiresAt: '2026-11-28T13:00:00Z' }),
+  );
+  const after = await check([], env);
+  assert.equal(after.code, 0, after.stdout);
+  assert.ok(!after.stdout.includes(CANARY.authToken));
+});
+
+test('credential_process is never run, and check says it cannot vouch for it', async () => {
+  const marker = join(dir, 'process-ran');
+  const config = await write(
+    'cfg-process',
+    `[default]\ncredential_process = /bin/sh -c "touch ${marker}"\n`,
+  );
+  const env = { AWS_CONFIG_FILE: config, AWS_EC2_METADATA_DISABLED: 'true' };
+  const text = await check([], env);
+  assert.match(text.stdout, /\? credential_process is not run by check/);
+  const json = JSON.parse((await check(['--json'], env)).stdout);
+  assert.match(json.sdks[1].unverified, /not run by check/);
+  await assert.rejects(readFile(marker), /ENOENT/);
 });

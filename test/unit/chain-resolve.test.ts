@@ -78,14 +78,15 @@ const CASES: readonly Case[] = [
     want: all('container-role'),
   },
   {
-    name: 'empty AWS_PROFILE counts as unset (JS keeps env keys)',
+    // botocore reads a defined variable even when empty: profile "" does not exist.
+    name: 'empty AWS_PROFILE: unset for JS, Go and Java; ProfileNotFound for botocore',
     env: { AWS_PROFILE: '', ...KEYS, ...REL },
-    want: all('env'),
+    want: ['error', 'env', 'env', 'env'],
   },
   {
-    name: 'empty container variables count as unset',
+    name: 'empty container variables: unset for JS, Go and Java; an error for botocore',
     env: { AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: '', AWS_CONTAINER_CREDENTIALS_FULL_URI: '' },
-    want: all('iam-role'),
+    want: ['error', 'iam-role', 'iam-role', 'iam-role'],
   },
   {
     name: 'AWS_PROFILE makes JS skip env keys; botocore, Go and Java keep them',
@@ -195,10 +196,10 @@ const CASES: readonly Case[] = [
     want: all('assume-role'),
   },
   {
-    name: 'role_arn + a source_profile that does not exist: Java skips, the others fail',
+    name: 'role_arn + a source_profile that does not exist: JS and Java go on, the others fail',
     env: { AWS_PROFILE: 'app', ...REL },
     conf: { app: { role_arn: ROLE, source_profile: 'nowhere' } },
-    want: ['error', 'error', 'error', 'container-role'],
+    want: ['error', 'container-role', 'error', 'container-role'],
   },
   {
     name: 'role_arn + credential_source = EcsContainer',
@@ -243,10 +244,11 @@ const CASES: readonly Case[] = [
     want: all('sso'),
   },
   {
-    name: 'incomplete SSO profile: Java skips it, the others fail',
+    // botocore looks at SSO only when sso_role_name or sso_account_id is set.
+    name: 'a start URL alone: botocore and Java ignore it, JS and Go fail',
     env: REL,
     conf: { default: { sso_start_url: 'https://corp.awsapps.com/start' } },
-    want: ['error', 'error', 'error', 'container-role'],
+    want: ['container-role', 'error', 'error', 'container-role'],
   },
   {
     name: 'web_identity_token_file in the profile',
@@ -398,7 +400,7 @@ test('a source_profile cycle is an error; a profile naming itself with static ke
       env: { AWS_PROFILE: 'a' },
     }),
   );
-  assert.match(cycle.sdks[0]?.error ?? '', /cycle/);
+  assert.match(cycle.sdks[0]?.error ?? '', /InfiniteLoopConfigError: source_profile a loops/);
   const self = resolveChain(
     input({
       env: { AWS_PROFILE: 'a' },
