@@ -26,3 +26,24 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=15s --retries=3 \
   CMD ["/nodejs/bin/node", "/app/dist/bin.js", "healthcheck"]
 ENTRYPOINT ["/nodejs/bin/node", "/app/dist/bin.js"]
 CMD ["serve"]
+
+# Standalone `rolecall check` for app images without Node: one executable at /rolecall, built
+# from an esbuild bundle injected into this stage's own Node 24 (docs/check.md). Use it with
+#   COPY --from=<this image> /rolecall /usr/local/bin/rolecall
+# This stage comes last, so build the sidecar image with an explicit --target.
+FROM node:24-bookworm-slim AS standalone-build
+RUN apt-get update && apt-get install -y --no-install-recommends binutils \
+  && rm -rf /var/lib/apt/lists/*
+WORKDIR /src
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund --workspaces=false
+COPY tsconfig.json ./
+COPY src ./src
+COPY scripts/build-standalone.ts ./scripts/
+RUN node --import tsx scripts/build-standalone.ts --node "$(command -v node)" \
+  && ./dist/standalone/rolecall --version
+
+FROM scratch AS standalone
+COPY --from=standalone-build /src/dist/standalone/rolecall /rolecall
+ENTRYPOINT ["/rolecall"]
+CMD ["check"]

@@ -220,7 +220,10 @@ function parseCopy(args: string) {
 test('the Dockerfile copies only paths that exist after the build, and runs the health check', () => {
   const ins = parseDockerfile(readFileSync(join(ROOT, 'Dockerfile'), 'utf8'));
   const froms = ins.filter((i) => i.op === 'FROM');
-  assert.equal(froms.length, 2, 'two stages: build and runtime');
+  // build, runtime, then the standalone binary's two stages (docs/check.md), last.
+  assert.equal(froms.length, 4, 'four stages: build, runtime, standalone-build, standalone');
+  assert.match(froms[2]!.args, /^node:24[\w.-]*-slim AS standalone-build$/);
+  assert.equal(froms[3]!.args, 'scratch AS standalone');
   assert.match(froms[0]!.args, /^node:24[\w.-]*-slim AS build$/);
   assert.match(froms[1]!.args, /^gcr\.io\/distroless\/nodejs24-debian12:nonroot$/);
   const workdir = (stage: number) =>
@@ -235,6 +238,10 @@ test('the Dockerfile copies only paths that exist after the build, and runs the 
   for (const c of copies) {
     for (const src of c.sources) {
       let rel = src.replace(/^\.\//, '');
+      if (c.flags.from === 'standalone-build') {
+        assert.equal(src, `${workdir(2)}/dist/standalone/rolecall`);
+        continue;
+      }
       if (c.flags.from === 'build') {
         const wd = `${workdir(0)}/`;
         assert.ok(src.startsWith(wd), `${src} is under the build stage's WORKDIR ${wd}`);
