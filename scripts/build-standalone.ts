@@ -122,6 +122,7 @@ if (!values['no-strip']) {
 await inject(exe, 'NODE_SEA_BLOB', readFileSync(blob), { sentinelFuse: FUSE });
 for (const f of [blob, config]) rmSync(f);
 const mib = (statSync(exe).size / 2 ** 20).toFixed(1);
+const nodeVersion = execFileSync(node, ['--version'], { encoding: 'utf8' }).trim();
 process.stdout.write(
-  `dist/standalone/rolecall: ${mib} MiB (Node ${execFileSync(node, ['--version'], { encoding: 'utf8' }).trim()}, rolecall ${pkg.version})\n`,
+  `dist/standalone/rolecall: ${mib} MiB (Node ${nodeVersion}${stripped ? ', stripped' : ''}, rolecall ${pkg.version})\n`,
 );

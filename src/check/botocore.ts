@@ -1,13 +1,15 @@
 /**
+ * Over 250 lines on purpose: one function per botocore provider, in botocore's order.
+ *
  * botocore / boto3 / AWS CLI (`create_credential_resolver`): env → assume-role → web identity →
  * sso → credentials file → login → process → config file → legacy `AWS_CREDENTIAL_FILE` → legacy
  * boto file → container → IMDS. botocore never falls through an error: a provider that raises
  * ends the chain. It tests most settings for presence (`key in profile`), so an empty value counts,
  * and reads the profile variables (and the web identity ones) even when empty. Pure.
  */
-import { get, maskAccessKeyId } from '../lib/aws-env.ts';
+import { get } from '../lib/aws-env.ts';
 import { container, containerSource, envKeys, source } from './env.ts';
-import { parseIniPython, parseKeyValues } from './ini.ts';
+import { botoFile, legacyCredentialFile } from './legacy.ts';
 import { fatal, type Outcome, skip, use } from './outcome.ts';
 import { has, lookup, type Profile, profileToken, staticKeys, where } from './profile.ts';
 import { assumeRoleSource, imdsStep, processSource, ssoSource, staticSource } from './steps.ts';
@@ -272,49 +274,6 @@ function fileKeys(input: ChainInput, p: Profile, file: 'credentials' | 'config')
     );
   }
   return use(staticSource(k));
-}
-
-/** `AWS_CREDENTIAL_FILE` (defined, even empty): a missing file raises. */
-function legacyCredentialFile(input: ChainInput): Outcome {
-  if (defined(input.env, 'AWS_CREDENTIAL_FILE') === undefined) return skip();
-  const f = input.legacy?.credentialFile;
-  if (f == null || f.text === null) {
-    return fatal(`ConfigNotFound: AWS_CREDENTIAL_FILE ${f?.path ?? ''} cannot be read`);
-  }
-  const kv = parseKeyValues(f.text);
-  if (kv.AWSAccessKeyId === undefined) return skip();
-  if (kv.AWSSecretKey === undefined) return fatal(`KeyError: ${f.path} has no AWSSecretKey`);
-  return use(
-    legacySource('ec2-credentials-file', `${f.path} (AWS_CREDENTIAL_FILE)`, kv.AWSAccessKeyId),
-  );
-}
-
-/** `BOTO_CONFIG`, else /etc/boto.cfg and ~/.boto: `[Credentials]` keys. */
-function botoFile(input: ChainInput): Outcome {
-  for (const f of input.legacy?.boto ?? []) {
-    if (f.text === null) continue;
-    let sections: ReturnType<typeof parseIniPython>;
-    try {
-      sections = parseIniPython(f.text);
-    } catch (err) {
-      return fatal(`ConfigParseError: ${f.path}: ${(err as Error).message}`);
-    }
-    const creds = sections.Credentials;
-    const id = creds?.aws_access_key_id;
-    if (id === undefined) continue;
-    if (creds?.aws_secret_access_key === undefined) {
-      return fatal(`PartialCredentialsError: ${f.path} [Credentials] lacks aws_secret_access_key`);
-    }
-    return use(legacySource('boto-config', `${f.path} [Credentials]`, id));
-  }
-  return skip();
-}
-
-function legacySource(type: Source['type'], evidence: string, keyId: string): Source {
-  return source(type, evidence, {
-    accessKeyIdMasked: maskAccessKeyId(keyId),
-    notes: ['a legacy botocore file: other SDKs do not read it'],
-  });
 }
 
 /** Either container variable defined, even empty; an empty or refused full URI raises. */

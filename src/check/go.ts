@@ -15,7 +15,6 @@ import {
   has,
   lookup,
   type Profile,
-  profileToken,
   sourceProfile,
   sso,
   staticKeys,
@@ -26,11 +25,11 @@ import {
   envWebIdentityStep,
   imdsStep,
   processSource,
+  profileWebIdentitySource,
   ssoSource,
   staticSource,
 } from './steps.ts';
 import type { ChainInput, Source } from './types.ts';
-import { webIdentitySource } from './webidentity.ts';
 
 export function goSteps(input: ChainInput): Outcome[] {
   const keys = envKeys(input.env, 'go-v2');
@@ -121,8 +120,7 @@ function profileStep(input: ChainInput, p: Profile, wrap: (s: Source) => Source)
     );
   }
   if (tokenFile !== undefined && roleArn !== undefined) {
-    const evidence = `${where(input, p, 'web_identity_token_file')} (web_identity_token_file, role_arn)`;
-    return use(webIdentitySource(evidence, roleArn, profileToken(input, p, tokenFile)));
+    return use(profileWebIdentitySource(input, p, tokenFile, roleArn));
   }
   const s = sso(input, p);
   if (s !== null) {

@@ -6,7 +6,7 @@
  * `web_identity_token_file`) > `credential_process` > SSO > static keys.
  */
 
-import { envKeys, profileName, source } from './env.ts';
+import { envKeys, profileName } from './env.ts';
 import { type Outcome, skip, use } from './outcome.ts';
 import {
   anyStaticKeys,
@@ -14,22 +14,22 @@ import {
   has,
   lookup,
   type Profile,
-  profileToken,
   sourceProfile,
   sso,
   where,
 } from './profile.ts';
 import {
+  assumeRoleSource,
   containerStep,
   envKeysStep,
   envWebIdentityStep,
   imdsStep,
   processSource,
+  profileWebIdentitySource,
   ssoSource,
   staticSource,
 } from './steps.ts';
 import type { ChainInput } from './types.ts';
-import { webIdentitySource } from './webidentity.ts';
 
 export function javaSteps(input: ChainInput): Outcome[] {
   const keys = envKeys(input.env, 'java-v2');
@@ -69,8 +69,8 @@ function profileStep(input: ChainInput, p: Profile): Outcome {
       const r = sourceProfile(input, sp, 'java-v2', new Set([p.name]));
       if ('error' in r) return skip(`${r.error}: profile ${p.name} ignored`);
       return use(
-        source('assume-role', `${at} (role_arn, source_profile = ${r.evidence})`, {
-          roleArn,
+        assumeRoleSource(input, p, roleArn, {
+          evidence: `source_profile = ${r.evidence}`,
           problems: r.problems,
           viaContainer: r.viaContainer,
         }),
@@ -80,16 +80,15 @@ function profileStep(input: ChainInput, p: Profile): Outcome {
       const r = credentialSource(input, cs, 'java-v2');
       if ('error' in r) return skip(`${r.error}: profile ${p.name} ignored`);
       return use(
-        source('assume-role', `${at} (role_arn, credential_source = ${cs})`, {
-          roleArn,
+        assumeRoleSource(input, p, roleArn, {
+          evidence: `credential_source = ${cs}`,
           problems: r.problems,
           viaContainer: cs === 'EcsContainer',
         }),
       );
     }
     if (tokenFile !== undefined) {
-      const evidence = `${where(input, p, 'web_identity_token_file')} (web_identity_token_file, role_arn)`;
-      return use(webIdentitySource(evidence, roleArn, profileToken(input, p, tokenFile)));
+      return use(profileWebIdentitySource(input, p, tokenFile, roleArn));
     }
   }
   if (has(p.merged, 'credential_process') !== undefined) {
