@@ -8,9 +8,10 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { FARGATE_LEAKED_KEYS } from '../fixtures/taskdef-canary.ts';
@@ -130,4 +131,19 @@ test('whoami is there, and says when the sidecar is unreachable', async () => {
   const r = await run(['whoami', '--url', 'http://127.0.0.1:1/whoami'], NO_NODE);
   assert.equal(r.status, 1);
   assert.match(r.stderr, /sidecar unreachable at http:\/\/127\.0\.0\.1:1\/whoami/);
+});
+
+test('install copies the binary, as an init container does into a shared volume', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rolecall-install-'));
+  try {
+    const dest = join(dir, 'rolecall');
+    const r = await run(['install', dest], NO_NODE);
+    assert.equal(r.status, 0, r.stderr);
+    const v = await run(['--version'], NO_NODE);
+    const copy = spawnSync(dest, ['--version'], { env: NO_NODE, encoding: 'utf8' });
+    assert.equal(copy.stdout, v.stdout);
+    assert.equal((await run(['install'], NO_NODE)).status, 2);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

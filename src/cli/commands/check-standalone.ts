@@ -1,9 +1,10 @@
 /**
- * The standalone binary's command line: `check`, `whoami`, `--version` and `--help` only, for
- * app images with no Node (scripts/build-standalone.ts bundles this into a single executable).
+ * The standalone binary's command line: `check`, `whoami`, `install`, `--version` and `--help`
+ * only, for app images with no Node (scripts/build-standalone.ts bundles this into a single
+ * executable). `install` exists because the image it ships in has no shell and no `cp`.
  * Its version is fixed at build time, since the binary carries no package.json.
  */
-import { readFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, readFileSync } from 'node:fs';
 import { CHECK_HELP, runCheck } from './check.ts';
 
 declare const ROLECALL_STANDALONE_VERSION: string | undefined;
@@ -22,6 +23,7 @@ Commands:
   check [--json] [--expect-role P]         diagnose this process's credential chain
   check --task-definition FILE|- [--json]  check an ECS task definition offline
   whoami [--url U] [--json]                print a running sidecar's incident view
+  install DEST                             copy this binary to DEST (an init container's job)
 
 Options: --help (any command), --version
 This single-file build has no serve, emulate or demo: use the rolecall image for those.
@@ -71,8 +73,29 @@ export async function standaloneMain(argv: readonly string[], io: StandaloneIo):
       throw err;
     }
   }
+  if (command === 'install') return install(rest, io);
   io.stderr(`rolecall: "${command}" is not in the standalone build\n\n${USAGE}`);
   return 2;
+}
+
+/** Copies the running executable to DEST, mode 0755: for an ECS init container. */
+function install(args: readonly string[], io: StandaloneIo): number {
+  if (args.length !== 1 || args[0] === '' || args[0]?.startsWith('-')) {
+    io.stderr('Usage: rolecall install DEST\n');
+    return 2;
+  }
+  const dest = args[0]!;
+  try {
+    copyFileSync(process.execPath, dest);
+    chmodSync(dest, 0o755);
+  } catch (err) {
+    io.stderr(
+      `rolecall install: cannot write ${dest}: ${(err as NodeJS.ErrnoException).code ?? 'error'}\n`,
+    );
+    return 1;
+  }
+  io.stdout(`installed ${dest}\n`);
+  return 0;
 }
 
 /** The process entry of the bundle. */
