@@ -17,18 +17,14 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { build, type Plugin } from 'esbuild';
+import { build } from 'esbuild';
+import { inject } from 'postject';
 
 const ROOT = new URL('../', import.meta.url).pathname;
 const OUT = join(ROOT, 'dist/standalone');
 const FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
-// postject ships no types.
-const { inject } = createRequire(import.meta.url)('postject') as {
-  inject: (file: string, name: string, data: Buffer, o: { sentinelFuse: string }) => Promise<void>;
-};
 
 function node24(explicit: string | undefined): string {
   const path =
@@ -49,26 +45,6 @@ const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { ve
 rmSync(OUT, { recursive: true, force: true });
 mkdirSync(OUT, { recursive: true });
 
-/**
- * src/lib/undici.ts loads two undici files through createRequire(import.meta.url), which a
- * bundle cannot follow; in the bundle the same two come from the package index instead.
- */
-const undiciIndex: Plugin = {
-  name: 'undici-index',
-  setup(b) {
-    b.onLoad({ filter: /[\\/]src[\\/]lib[\\/]undici\.ts$/ }, () => ({
-      loader: 'ts',
-      contents: [
-        "import { Agent, type Dispatcher, request as indexRequest } from 'undici';",
-        'export { Agent };',
-        'export function request(url: URL, o: { dispatcher: Dispatcher } & Record<string, unknown>) {',
-        '  return indexRequest(url, o as never);',
-        '}',
-      ].join('\n'),
-    }));
-  },
-};
-
 const bundle = join(OUT, 'rolecall.cjs');
 await build({
   stdin: {
@@ -86,7 +62,6 @@ await build({
   minify: true,
   legalComments: 'none',
   define: { ROLECALL_STANDALONE_VERSION: JSON.stringify(pkg.version) },
-  plugins: [undiciIndex],
   logLevel: 'warning',
 });
 

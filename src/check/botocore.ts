@@ -22,7 +22,7 @@ const present = (s: IniSection | undefined, key: string): string | undefined => 
 const defined = (env: Env, name: string): string | undefined => env[name];
 
 /** The profile variable botocore reads: the first of the two that is defined, even empty. */
-export function botocoreProfile(env: Env): { name: string; variable: string } | null {
+function botocoreProfile(env: Env): { name: string; variable: string } | null {
   for (const variable of ['AWS_DEFAULT_PROFILE', 'AWS_PROFILE']) {
     const name = defined(env, variable);
     if (name !== undefined) return { name, variable };

@@ -20,7 +20,7 @@ export interface RenderInput {
   readonly expectRole: string | null;
 }
 
-export function configureList({ env, report, identity }: RenderInput): string[] {
+function configureList({ env, report, identity }: RenderInput): string[] {
   const lines = [row('NAME', 'VALUE', 'TYPE', 'LOCATION')];
   const p = profileName(env, 'botocore');
   lines.push(
@@ -58,7 +58,7 @@ export function configureList({ env, report, identity }: RenderInput): string[] 
   return lines;
 }
 
-export function sdkLines(input: RenderInput): string[] {
+function sdkLines(input: RenderInput): string[] {
   const { report, verdict } = input;
   const width = Math.max(...Object.values(SDK_LABELS).map((l) => l.length));
   // One entry per source type: Go's role_arn wraps every later base as assume-role, and the same

@@ -84,7 +84,7 @@ export function profileWebIdentitySource(
 }
 
 /** The key the SDKs cache an SSO token under: the session name, else the start URL. */
-export function ssoCacheKey(p: Profile): string | undefined {
+function ssoCacheKey(p: Profile): string | undefined {
   return has(p.merged, 'sso_session') ?? has(p.merged, 'sso_start_url');
 }
 

@@ -20,7 +20,7 @@ export const FINDING_CODES = [
   'botocore_legacy_files',
   'environment_files',
 ] as const;
-export type FindingCode = (typeof FINDING_CODES)[number];
+type FindingCode = (typeof FINDING_CODES)[number];
 
 export interface Finding {
   readonly code: FindingCode;
@@ -29,7 +29,7 @@ export interface Finding {
   readonly variable?: string;
 }
 
-export interface ContainerFindings {
+interface ContainerFindings {
   readonly name: string;
   readonly findings: readonly Finding[];
 }

@@ -5,7 +5,7 @@
 import type { Env } from '../lib/aws-env.ts';
 
 /** The SDK families `check` reports on; `botocore` stands for boto3 and the AWS CLI too. */
-export const SDKS = ['botocore', 'js-v3', 'go-v2', 'java-v2'] as const;
+const SDKS = ['botocore', 'js-v3', 'go-v2', 'java-v2'] as const;
 export type Sdk = (typeof SDKS)[number];
 
 /** Human names for the SDK column. */
@@ -17,7 +17,7 @@ export const SDK_LABELS: Readonly<Record<Sdk, string>> = {
 };
 
 /** The TYPE names `aws configure list` prints. */
-export const SOURCE_TYPES = [
+const SOURCE_TYPES = [
   'env',
   'assume-role',
   'assume-role-with-web-identity',
@@ -46,7 +46,7 @@ export type ParsedProfiles = Readonly<Record<string, IniSection | undefined>>;
  * A shared file: where it was looked for, and its profiles, or null when missing or unreadable.
  * With `text`, each SDK re-parses the file its own way (see ini.ts); `profiles` is the JS view.
  */
-export interface SharedFile {
+interface SharedFile {
   readonly path: string;
   readonly profiles: ParsedProfiles | null;
   readonly text?: string | null;

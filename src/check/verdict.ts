@@ -20,7 +20,7 @@ export type Identity =
     }
   | { readonly ok: false; readonly reason: string; readonly message: string };
 
-export interface SdkVerdict {
+interface SdkVerdict {
   readonly sdk: Sdk;
   readonly usable: boolean;
   /** Why not usable, when not. */
@@ -34,7 +34,7 @@ export interface SdkVerdict {
 }
 
 /** In a container: the SDKs that miss the role the container should get, and what to remove first. */
-export interface ContainerVerdict {
+interface ContainerVerdict {
   /** SDKs whose winner hides the configured container role. */
   readonly shadowedFor: readonly Sdk[];
   /** SDKs that would fall back to the EC2 instance role although this is a container. */

@@ -21,7 +21,7 @@ export interface Case {
 }
 
 /** mulberry32: small, fast, and the same sequence on every machine. */
-export function rng(seed: number): () => number {
+function rng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -36,8 +36,8 @@ const ACCOUNT = '111122223333';
 export const SECRET = 'differentialSECRETwJalrXUtnFEMIK7MDENGbP';
 
 /** A 20-character access key id whose last 4 characters name its source. */
-export const keyId = (tag: string) => `AKIADIFF${'0'.repeat(8)}${tag}`;
-export const roleArn = (tag: string) => `arn:aws:iam::${ACCOUNT}:role/diff-${tag}`;
+const keyId = (tag: string) => `AKIADIFF${'0'.repeat(8)}${tag}`;
+const roleArn = (tag: string) => `arn:aws:iam::${ACCOUNT}:role/diff-${tag}`;
 
 type Kind = 'static' | 'role-source' | 'role-credsource' | 'webid' | 'process' | 'sso' | 'region';
 const KINDS: readonly Kind[] = [
@@ -52,7 +52,7 @@ const KINDS: readonly Kind[] = [
 ];
 const NAMES = ['default', 'app', 'base', 'ops'] as const;
 
-export function jwt(exp: number): string {
+function jwt(exp: number): string {
   const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
   return `${b64({ alg: 'RS256' })}.${b64({ sub: 'system:serviceaccount:ns:app', exp })}.c2lnbmF0dXJl`;
 }

@@ -64,7 +64,7 @@ function line(f: Finding): string {
   return `  ${MARK[f.severity]} ${f.code.padEnd(21)} ${f.message}`;
 }
 
-export function renderTaskDefinition(td: TaskDefinition, r: TaskDefinitionReport): string {
+function renderTaskDefinition(td: TaskDefinition, r: TaskDefinitionReport): string {
   const name =
     td.family === null
       ? '(no family)'
