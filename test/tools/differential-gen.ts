@@ -160,7 +160,7 @@ export function generate(seed: number, count: number, root: string, ep: Endpoint
         return chance(0.06) ? `[profile ${name}]` : chance(0.03) ? `[ ${name} ]` : `[${name}]`;
       if (name === 'default') return chance(0.2) ? '[profile default]' : '[default]';
       return chance(0.85)
-        ? '[profile ' + name + ']'
+        ? `[profile ${name}]`
         : pick([
             `[${name}]`,
             `[profile  ${name}]`,
