@@ -7,8 +7,9 @@
 #
 # Checks: expiry present and in the future, identity_info carries the role /whoami reports,
 # increase() of the rotations counter > 0, task_info present, every alert and recording rule
-# evaluates without error (and the expiring-credentials alert goes pending on the short-lived
-# credentials), every dashboard expression runs (the main panels return data), and
+# evaluates without error (the expiring-credentials alert goes pending on the short-lived
+# credentials, carrying family and task_arn), every dashboard expression runs (the main panels
+# return data), and
 # `promtool check metrics` is clean on rolecall's /metrics. Everything started is stopped on exit;
 # the whole run is bounded (about a minute; hard limit E2E_DEADLINE seconds, default 110).
 #
@@ -168,8 +169,12 @@ await until(
   'increase(rolecall_credentials_rotations_total{job="rolecall"}[30s]) > 0',
 );
 await until(
-  'RolecallCredentialsExpiringSoon goes pending on 6-second credentials (rules run on live series)',
-  'ALERTS{alertname="RolecallCredentialsExpiringSoon", job="rolecall"}',
+  'rolecall:task_labels carries family, a short cluster name and task_arn',
+  'rolecall:task_labels{job="rolecall", family!="", task_arn=~"arn:aws:ecs:.+", cluster!~"arn:.*|"}',
+);
+await until(
+  'RolecallCredentialsExpiringSoon goes pending on 6-second credentials, with the task labels',
+  'ALERTS{alertname="RolecallCredentialsExpiringSoon", job="rolecall", family!="", task_arn!=""}',
 );
 
 // Every rule of deploy/prometheus/rules.yml evaluates without error.
@@ -188,13 +193,17 @@ const mustHaveData = new Set([
   'Credential age',
   'Fleet by task family',
   'Identity per task',
+  'Scrape up',
+  'Targets up',
 ]);
 let exprs = 0;
 for (const panel of dashboard.panels) {
   for (const t of panel.targets) {
     const expr = t.expr
       .replaceAll('$__rate_interval', '30s')
+      .replaceAll('$__range', '5m')
       .replaceAll('$job', 'rolecall')
+      .replaceAll('$task', '.*')
       .replaceAll('$cluster', '.*')
       .replaceAll('$family', '.*');
     const result = await query(expr);
