@@ -37,6 +37,15 @@ export function exampleTemplate(): Record<string, unknown> {
     essential: true,
     portMappings: [{ containerPort: 80, name: 'http' }],
     logging: ecs.LogDrivers.awsLogs({ streamPrefix: 'app' }),
+    // The app's own health check: with it, rolecall's (non-essential) check never decides the
+    // task's health, whatever revision of the ECS rules applies.
+    healthCheck: {
+      command: ['CMD-SHELL', 'curl -fsS -o /dev/null http://127.0.0.1/ || exit 1'],
+      interval: Duration.seconds(30),
+      timeout: Duration.seconds(5),
+      retries: 3,
+      startPeriod: Duration.seconds(30),
+    },
   });
 
   const rolecall = new RolecallSidecar(taskDefinition, {

@@ -17,23 +17,24 @@ export const METRICS_PATH = '/metrics';
 /** The distroless `nonroot` user; numeric, so ECS needs no `/etc/passwd` lookup. */
 export const DEFAULT_USER = '65532:65532';
 
-/** Exec form: the runtime image has no shell and no curl (CONTRACT.md, `healthcheck`). */
-export const HEALTH_CHECK_COMMAND: readonly string[] = [
-  'CMD',
-  '/nodejs/bin/node',
-  '/app/dist/bin.js',
-  'healthcheck',
+/**
+ * Exec form, the image's static client (no shell, no Node process per check): GET `/livez`, healthy
+ * while the process serves, whatever AWS does. This is the default.
+ */
+export const HEALTH_CHECK_COMMAND: readonly string[] = ['CMD', '/app/bin/healthcheck'];
+
+/** The same against `/healthz` (credential health): opt-in, see the construct's `healthCheck`. */
+export const HEALTHZ_HEALTH_CHECK_COMMAND: readonly string[] = [
+  ...HEALTH_CHECK_COMMAND,
+  '--healthz',
 ];
 
-/** The same against `/livez`: healthy while the process serves, whatever AWS does. */
-export const LIVE_HEALTH_CHECK_COMMAND: readonly string[] = [...HEALTH_CHECK_COMMAND, '--live'];
-
-/** Seconds. The interval must exceed the timeout; the start period covers the first fetch. */
+/** Seconds. The interval must exceed the timeout; `/livez` answers within a second of start. */
 export const HEALTH_CHECK = {
   intervalSeconds: 30,
   timeoutSeconds: 5,
   retries: 3,
-  startPeriodSeconds: 15,
+  startPeriodSeconds: 10,
 } as const;
 
 /** Seconds ECS waits after SIGTERM before SIGKILL; rolecall closes its listeners well within it. */
@@ -48,10 +49,13 @@ export const RESTART_ATTEMPT_PERIOD_SECONDS = 60;
  */
 export const RESTART_IGNORED_EXIT_CODES: readonly number[] = [0, 2];
 
-/** CPU units and MiB; the hard limit leaves room for the health-check process beside the server. */
+/**
+ * CPU units and MiB. `serve` settles at about 79 MiB on Node 24 with the image's Node flags and the
+ * static health check adds about 1 MiB (docs/deploy.md, Sizing): 96 reserved, 128 hard limit.
+ */
 export const DEFAULT_CPU_UNITS = 64;
-export const DEFAULT_MEMORY_RESERVATION_MIB = 128;
-export const DEFAULT_MEMORY_LIMIT_MIB = 256;
+export const DEFAULT_MEMORY_RESERVATION_MIB = 96;
+export const DEFAULT_MEMORY_LIMIT_MIB = 128;
 
 export const LOG_STREAM_PREFIX = 'rolecall';
 

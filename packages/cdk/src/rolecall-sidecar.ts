@@ -1,9 +1,11 @@
 import { Annotations, Duration, Size } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { ALARM_TEMPLATES, type AlarmTemplate } from './alarm-templates.ts';
 import {
   DEFAULT_CONTAINER_NAME,
   DEFAULT_CPU_UNITS,
@@ -12,7 +14,7 @@ import {
   DEFAULT_USER,
   HEALTH_CHECK,
   HEALTH_CHECK_COMMAND,
-  LIVE_HEALTH_CHECK_COMMAND,
+  HEALTHZ_HEALTH_CHECK_COMMAND,
   LOG_MAX_BUFFER_MIB,
   LOG_STREAM_PREFIX,
   METRICS_PORT,
@@ -25,12 +27,28 @@ import {
 } from './defaults.ts';
 import { formatDuration } from './duration.ts';
 
+/** The opt-in CloudWatch alarms (docs/monitoring.md, "CloudWatch"). */
+export interface RolecallAlarmsProps {
+  /** The `ClusterName` dimension: the `cluster_name` of the CloudWatch agent's prometheus section. */
+  readonly clusterName: string;
+  /** ARNs (e.g. SNS topics) notified on ALARM and OK by the critical alarms. @default none */
+  readonly criticalActions?: readonly string[];
+  /** The same for the warning alarms. @default none */
+  readonly warningActions?: readonly string[];
+  /** Absolute URL of your copy of docs/monitoring.md, linked from each alarm's description. */
+  readonly runbookBase?: string;
+}
+
+/** The default runbook base: the same placeholder as the Prometheus rules' runbook_url. */
+export const DEFAULT_RUNBOOK_BASE = 'https://rolecall.invalid/docs/monitoring.md';
+
 /**
- * What the container health check asks: `healthz` is credential health (503 while starting or
- * failing), `livez` only that the process serves, for those who alert on credentials through
- * metrics and never want ECS to act on an AWS-side problem.
+ * What the container health check asks: `livez` (the default) only that the process serves, so a
+ * credentials problem never changes the task's health; `healthz` is credential health (unhealthy
+ * while starting or failing), for those who want it in `DescribeTasks` and accept that ECS may act
+ * on it (docs/deploy.md, "The health check"); `none` leaves the container without a health check.
  */
-export type RolecallHealthCheck = 'healthz' | 'livez';
+export type RolecallHealthCheck = 'healthz' | 'livez' | 'none';
 
 /** Give `image`, or `imageRepository` (with `imageTag`): rolecall publishes no public image. */
 export interface RolecallSidecarProps {
@@ -59,7 +77,7 @@ export interface RolecallSidecarProps {
   readonly environment?: Readonly<Record<string, string>>;
   /** More Docker labels, merged over the Prometheus discovery labels. */
   readonly dockerLabels?: Readonly<Record<string, string>>;
-  /** @default 'healthz' */
+  /** @default 'livez' */
   readonly healthCheck?: RolecallHealthCheck;
   /**
    * @default awslogs, stream prefix 'rolecall', non-blocking with a 1 MiB buffer, into a new
@@ -68,10 +86,16 @@ export interface RolecallSidecarProps {
   readonly logging?: ecs.LogDriver;
   /** @default 64 */
   readonly cpu?: number;
-  /** Soft limit. @default 128 */
+  /** Soft limit. @default 96 */
   readonly memoryReservationMiB?: number;
-  /** Hard limit, with room for the health-check process. @default 256 */
+  /** Hard limit. @default 128 */
   readonly memoryLimitMiB?: number;
+  /**
+   * CloudWatch alarms equivalent to the Prometheus alerts, on the metrics the CloudWatch agent
+   * sends (deploy/cloudwatch-agent): one set for this task definition's family. Opt-in.
+   * @default no alarms
+   */
+  readonly alarms?: RolecallAlarmsProps;
 }
 
 /**
@@ -99,6 +123,8 @@ export class RolecallSidecar extends Construct {
   readonly container: ecs.ContainerDefinition;
   /** The public port: `/metrics`, `/healthz`, `/livez`. */
   readonly metricsPort: number = METRICS_PORT;
+  /** The CloudWatch alarms, when `alarms` is set; empty otherwise. */
+  readonly alarms: readonly cloudwatch.CfnAlarm[];
 
   constructor(taskDefinition: ecs.TaskDefinition, props: RolecallSidecarProps) {
     super(taskDefinition, RolecallSidecar.ID);
@@ -141,17 +167,26 @@ export class RolecallSidecar extends Construct {
         },
       ],
       dockerLabels: { ...PROMETHEUS_DOCKER_LABELS, ...props.dockerLabels },
-      healthCheck: {
-        command: [
-          ...(props.healthCheck === 'livez' ? LIVE_HEALTH_CHECK_COMMAND : HEALTH_CHECK_COMMAND),
-        ],
-        interval: Duration.seconds(HEALTH_CHECK.intervalSeconds),
-        timeout: Duration.seconds(HEALTH_CHECK.timeoutSeconds),
-        retries: HEALTH_CHECK.retries,
-        startPeriod: Duration.seconds(HEALTH_CHECK.startPeriodSeconds),
-      },
+      ...(props.healthCheck === 'none'
+        ? {}
+        : {
+            healthCheck: {
+              command: [
+                ...(props.healthCheck === 'healthz'
+                  ? HEALTHZ_HEALTH_CHECK_COMMAND
+                  : HEALTH_CHECK_COMMAND),
+              ],
+              interval: Duration.seconds(HEALTH_CHECK.intervalSeconds),
+              timeout: Duration.seconds(HEALTH_CHECK.timeoutSeconds),
+              retries: HEALTH_CHECK.retries,
+              startPeriod: Duration.seconds(HEALTH_CHECK.startPeriodSeconds),
+            },
+          }),
       environment: environment(props, this.node.path),
     });
+
+    this.alarms =
+      props.alarms === undefined ? [] : alarms(this, taskDefinition.family, props.alarms);
 
     if (networkMode === ecs.NetworkMode.HOST) {
       Annotations.of(this).addWarningV2(
@@ -198,4 +233,58 @@ function environment(props: RolecallSidecarProps, path: string): Record<string, 
     env.ROLECALL_POLL_INTERVAL = formatDuration(props.pollInterval, `${path}: pollInterval`);
   }
   return env;
+}
+
+/** One CfnAlarm per template: the templates are PutMetricAlarm input, CloudFormation's shape. */
+function alarms(
+  scope: Construct,
+  family: string,
+  props: RolecallAlarmsProps,
+): cloudwatch.CfnAlarm[] {
+  const vars: Record<string, string> = {
+    cluster_name: props.clusterName,
+    family,
+    runbook_base: props.runbookBase ?? DEFAULT_RUNBOOK_BASE,
+  };
+  const fill = (text: string) => text.replace(/\$\{(\w+)\}/g, (_, k: string) => vars[k] ?? '');
+  return ALARM_TEMPLATES.map((t: AlarmTemplate) => {
+    const severity = t.Tags.find((tag) => tag.Key === 'severity')?.Value;
+    const arns = [
+      ...((severity === 'critical' ? props.criticalActions : props.warningActions) ?? []),
+    ];
+    const id = t.Tags.find((tag) => tag.Key === 'rolecall:alert')?.Value ?? t.AlarmName;
+    return new cloudwatch.CfnAlarm(scope, id, {
+      alarmName: fill(t.AlarmName),
+      alarmDescription: fill(t.AlarmDescription),
+      comparisonOperator: t.ComparisonOperator,
+      threshold: t.Threshold,
+      evaluationPeriods: t.EvaluationPeriods,
+      datapointsToAlarm: t.DatapointsToAlarm,
+      treatMissingData: t.TreatMissingData,
+      ...(arns.length > 0 ? { alarmActions: arns, okActions: arns } : {}),
+      metrics: t.Metrics.map((m) => ({
+        id: m.Id,
+        returnData: m.ReturnData,
+        ...(m.Expression === undefined ? {} : { expression: m.Expression }),
+        ...(m.Label === undefined ? {} : { label: m.Label }),
+        ...(m.MetricStat === undefined
+          ? {}
+          : {
+              metricStat: {
+                metric: {
+                  namespace: m.MetricStat.Metric.Namespace,
+                  metricName: m.MetricStat.Metric.MetricName,
+                  dimensions: m.MetricStat.Metric.Dimensions.map((d) => ({
+                    name: d.Name,
+                    value: fill(d.Value),
+                  })),
+                },
+                period: m.MetricStat.Period,
+                stat: m.MetricStat.Stat,
+              },
+            }),
+      })),
+      tags: t.Tags.map((tag) => ({ key: tag.Key, value: tag.Value })),
+    });
+  });
 }

@@ -16,7 +16,7 @@ test('EC2 bridge mode: a dynamic host port for the named metrics port, same hard
     { AppProtocol: 'http', ContainerPort: 9477, HostPort: 0, Name: 'metrics', Protocol: 'tcp' },
   ]);
   // EC2 needs a memory figure per container; the reservation is it.
-  assert.deepEqual([c.MemoryReservation, c.Memory], [128, 256]);
+  assert.deepEqual([c.MemoryReservation, c.Memory], [96, 128]);
   assert.equal(c.Essential, false);
   assert.equal(c.ReadonlyRootFilesystem, true);
   assert.equal(c.User, '65532:65532');
@@ -27,9 +27,7 @@ test('EC2 bridge mode: a dynamic host port for the named metrics port, same hard
   assert.equal((c.DockerLabels as Record<string, string>).ECS_PROMETHEUS_EXPORTER_PORT, '9477');
   assert.deepEqual((c.HealthCheck as { Command: string[] }).Command, [
     'CMD',
-    '/nodejs/bin/node',
-    '/app/dist/bin.js',
-    'healthcheck',
+    '/app/bin/healthcheck',
   ]);
   Annotations.fromStack(stack).hasNoWarning('*', Match.anyValue());
 });

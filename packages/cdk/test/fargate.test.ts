@@ -29,7 +29,7 @@ test('adds a non-essential, locked-down rolecall container with the documented d
     Capabilities: { Drop: ['ALL'] },
     InitProcessEnabled: true,
   });
-  assert.deepEqual([c.Cpu, c.MemoryReservation, c.Memory], [64, 128, 256]);
+  assert.deepEqual([c.Cpu, c.MemoryReservation, c.Memory], [64, 96, 128]);
   assert.deepEqual(c.PortMappings, [
     { AppProtocol: 'http', ContainerPort: 9477, Name: 'metrics', Protocol: 'tcp' },
   ]);
@@ -39,11 +39,12 @@ test('adds a non-essential, locked-down rolecall container with the documented d
     ECS_PROMETHEUS_JOB_NAME: 'rolecall',
   });
   assert.deepEqual(c.HealthCheck, {
-    Command: ['CMD', '/nodejs/bin/node', '/app/dist/bin.js', 'healthcheck'],
+    // The image's static client on /livez: no Node process per check, liveness only.
+    Command: ['CMD', '/app/bin/healthcheck'],
     Interval: 30,
     Timeout: 5,
     Retries: 3,
-    StartPeriod: 15,
+    StartPeriod: 10,
   });
 });
 
@@ -154,16 +155,17 @@ test('an explicit image wins over repository and tag', () => {
   assert.equal(container(stack).Image, 'mirror.example/rolecall@sha256:abc');
 });
 
-test('the liveness health check asks /livez instead of credential health', () => {
-  const { stack, taskDefinition } = fargateStack();
-  new RolecallSidecar(taskDefinition, { ...IMAGE, healthCheck: 'livez' });
-  assert.deepEqual((container(stack).HealthCheck as { Command: string[] }).Command, [
+test('credential health (/healthz) is opt-in; the health check can be left out', () => {
+  const opted = fargateStack();
+  new RolecallSidecar(opted.taskDefinition, { ...IMAGE, healthCheck: 'healthz' });
+  assert.deepEqual((container(opted.stack).HealthCheck as { Command: string[] }).Command, [
     'CMD',
-    '/nodejs/bin/node',
-    '/app/dist/bin.js',
-    'healthcheck',
-    '--live',
+    '/app/bin/healthcheck',
+    '--healthz',
   ]);
+  const none = fargateStack();
+  new RolecallSidecar(none.taskDefinition, { ...IMAGE, healthCheck: 'none' });
+  assert.equal(container(none.stack).HealthCheck, undefined);
 });
 
 test('tag, name, labels, logging and resources can be overridden', () => {
@@ -176,7 +178,7 @@ test('tag, name, labels, logging and resources can be overridden', () => {
     dockerLabels: { ECS_PROMETHEUS_JOB_NAME: 'orders-rolecall', team: 'payments' },
     logging: ecs.LogDrivers.awsLogs({ streamPrefix: 'sidecars', logGroup }),
     cpu: 32,
-    memoryReservationMiB: 96,
+    memoryReservationMiB: 112,
     memoryLimitMiB: 192,
   });
   const c = container(stack, 'identity');
@@ -190,7 +192,7 @@ test('tag, name, labels, logging and resources can be overridden', () => {
     team: 'payments',
   });
   assert.equal(options['awslogs-stream-prefix'], 'sidecars');
-  assert.deepEqual([c.Cpu, c.MemoryReservation, c.Memory], [32, 96, 192]);
+  assert.deepEqual([c.Cpu, c.MemoryReservation, c.Memory], [32, 112, 192]);
   Template.fromStack(stack).resourceCountIs('AWS::Logs::LogGroup', 1);
 });
 
