@@ -5,6 +5,9 @@
 # (docs/deploy.md, "Node flags"). Loopback only; bounded by DURATION seconds per run.
 #
 #   NODE=/path/to/node DURATION=150 bash tools/measure-steady-rss.sh '' '--liftoff-only' ...
+#
+# BURST=N adds, after the run, N /metrics and N /healthz requests back to back (a scrape storm) and
+# reports RSS and the peak after them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 NODE=${NODE:-node}
@@ -45,14 +48,21 @@ for flags in "$@"; do
   done
   end_cpu=$(cpu_s "$rc"); polls=$(metric 19577 rolecall_polls_total)
   hwm=$(awk '/VmHWM/ { print $2 }' "/proc/$rc/status")
+  burst=""
+  if [ "${BURST:-0}" -gt 0 ]; then
+    for _ in $(seq "$BURST"); do
+      curl -s -o /dev/null http://127.0.0.1:19577/metrics; curl -s -o /dev/null http://127.0.0.1:19577/healthz
+    done
+    burst=$(awk '/VmRSS/ { r = $2 } /VmHWM/ { h = $2 } END { printf " after_burst_rss=%.1fMiB after_burst_peak=%.1fMiB", r / 1024, h / 1024 }' "/proc/$rc/status")
+  fi
   kill -TERM "$rc"; wait "$rc" || true
   kill -TERM "$emu"; wait "$emu" || true
   # steady state: median of the samples taken in the last third of the run
   n=${#samples[@]}; tail=("${samples[@]:$((n * 2 / 3))}")
   med=$(printf '%s\n' "${tail[@]}" | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }')
   awk -v f="${flags:-(none)}" -v med="$med" -v hwm="$hwm" -v p="$polls" -v p0="$start_polls" \
-    -v c0="$start_cpu" -v c1="$end_cpu" -v s="${samples[*]}" 'BEGIN {
+    -v c0="$start_cpu" -v c1="$end_cpu" -v s="${samples[*]}" -v b="$burst" 'BEGIN {
       dp = p - p0; printf "%-48s polls=%d steady_rss=%.1fMiB peak=%.1fMiB cpu_per_poll=%.2fms samples_MiB=", \
         f, p, med / 1024, hwm / 1024, (dp > 0 ? (c1 - c0) * 1000 / dp : 0)
-      n = split(s, a, " "); for (i = 1; i <= n; i++) printf "%s%.0f", (i > 1 ? "," : ""), a[i] / 1024; print "" }'
+      n = split(s, a, " "); for (i = 1; i <= n; i++) printf "%s%.0f", (i > 1 ? "," : ""), a[i] / 1024; print b }'
 done
