@@ -50,7 +50,7 @@ export const RESTART_ATTEMPT_PERIOD_SECONDS = 60;
 export const RESTART_IGNORED_EXIT_CODES: readonly number[] = [0, 2];
 
 /**
- * CPU units and MiB. `serve` settles at about 79 MiB on Node 24 with the image's Node flags and the
+ * CPU units and MiB. `serve` settles at about 83 MiB on Node 24 with the image's Node flags and the
  * static health check adds about 1 MiB (docs/deploy.md, Sizing): 96 reserved, 128 hard limit.
  */
 export const DEFAULT_CPU_UNITS = 64;
