@@ -35,7 +35,7 @@ EXPOSE 9477
 STOPSIGNAL SIGTERM
 # Liveness only (/livez): a credentials problem never makes the container unhealthy. ECS ignores
 # this and runs the task definition's healthCheck (the same command); docker run uses it.
-HEALTHCHECK --interval=30s --timeout=5s --start-period=15s --retries=3 \
+HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 \
   CMD ["/app/bin/healthcheck"]
 # V8 flags chosen by measured steady-state RSS (docs/deploy.md, "Node flags"): Liftoff only, so V8
 # never tiers undici's WebAssembly HTTP parser up to TurboFan, and a 1 MiB semi-space.
