@@ -22,6 +22,27 @@ WORKDIR /src
 COPY tools/healthcheck/healthcheck.c ./
 RUN mkdir -p dist && cc -Os -static -s -o dist/healthcheck healthcheck.c
 
+# Standalone `rolecall check` for app images without Node: one executable at /rolecall, built
+# from an esbuild bundle injected into this stage's own Node 24 (docs/check.md). Use it with
+#   COPY --from=<this image> /rolecall /usr/local/bin/rolecall
+# Built only with --target standalone; the default target is the sidecar's runtime stage (last).
+FROM node:24-bookworm-slim AS standalone-build
+RUN apt-get update && apt-get install -y --no-install-recommends binutils \
+  && rm -rf /var/lib/apt/lists/*
+WORKDIR /src
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund --workspaces=false
+COPY tsconfig.json ./
+COPY src ./src
+COPY scripts/build-standalone.ts ./scripts/
+RUN node --import tsx scripts/build-standalone.ts --node "$(command -v node)" \
+  && ./dist/standalone/rolecall --version
+
+FROM scratch AS standalone
+COPY --from=standalone-build /src/dist/standalone/rolecall /rolecall
+ENTRYPOINT ["/rolecall"]
+CMD ["check"]
+
 FROM gcr.io/distroless/nodejs24-debian12:nonroot AS runtime
 WORKDIR /app
 ENV NODE_ENV=production
@@ -41,24 +62,3 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 \
 # never tiers undici's WebAssembly HTTP parser up to TurboFan, and a 1 MiB semi-space.
 ENTRYPOINT ["/nodejs/bin/node", "--liftoff-only", "--max-semi-space-size=1", "/app/dist/bin.js"]
 CMD ["serve"]
-
-# Standalone `rolecall check` for app images without Node: one executable at /rolecall, built
-# from an esbuild bundle injected into this stage's own Node 24 (docs/check.md). Use it with
-#   COPY --from=<this image> /rolecall /usr/local/bin/rolecall
-# This stage comes last, so build the sidecar image with an explicit --target.
-FROM node:24-bookworm-slim AS standalone-build
-RUN apt-get update && apt-get install -y --no-install-recommends binutils \
-  && rm -rf /var/lib/apt/lists/*
-WORKDIR /src
-COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund --workspaces=false
-COPY tsconfig.json ./
-COPY src ./src
-COPY scripts/build-standalone.ts ./scripts/
-RUN node --import tsx scripts/build-standalone.ts --node "$(command -v node)" \
-  && ./dist/standalone/rolecall --version
-
-FROM scratch AS standalone
-COPY --from=standalone-build /src/dist/standalone/rolecall /rolecall
-ENTRYPOINT ["/rolecall"]
-CMD ["check"]

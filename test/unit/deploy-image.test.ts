@@ -59,15 +59,16 @@ const last = (stage: string, op: string) =>
     .at(-1)?.args;
 const workdir = (stage: string) => last(stage, 'WORKDIR') ?? '/';
 
-test('stages: build, healthcheck, runtime (distroless Node 24), then the standalone binary', () => {
+test('stages: build, healthcheck, the standalone binary, then runtime (distroless Node 24) last', () => {
   const froms = ins().filter((i) => i.op === 'FROM');
   assert.equal(froms.length, 5, 'five stages');
   assert.match(froms[0]?.args ?? '', /^node:24[\w.-]*-slim AS build$/);
   assert.match(froms[1]?.args ?? '', /^debian:bookworm[\w.-]* AS healthcheck$/);
-  assert.match(froms[2]?.args ?? '', /^gcr\.io\/distroless\/nodejs24-debian12:nonroot AS runtime$/);
-  // The standalone binary (docs/check.md) comes last: the sidecar is built with --target runtime.
-  assert.match(froms[3]?.args ?? '', /^node:24[\w.-]*-slim AS standalone-build$/);
-  assert.equal(froms[4]?.args, 'scratch AS standalone');
+  // The standalone binary (docs/check.md) is built only with --target standalone.
+  assert.match(froms[2]?.args ?? '', /^node:24[\w.-]*-slim AS standalone-build$/);
+  assert.equal(froms[3]?.args, 'scratch AS standalone');
+  // The last stage is the default target: a plain `docker build .` gives the sidecar image.
+  assert.match(froms[4]?.args ?? '', /^gcr\.io\/distroless\/nodejs24-debian12:nonroot AS runtime$/);
   assert.match(read('docs/deploy.md'), /docker build --target runtime /);
 });
 
