@@ -5,4 +5,6 @@ export interface Io {
   readonly stderr: (s: string) => void;
   /** Resolves when SIGTERM or SIGINT arrives (injected so tests can stop `serve` in-process). */
   readonly untilSignal: () => Promise<string>;
+  /** How to run this CLI again from any directory, for printed hints (default `rolecall`). */
+  readonly self?: () => string;
 }

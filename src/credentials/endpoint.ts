@@ -80,7 +80,7 @@ export function resolveContainerEndpoint(
       url,
       via: 'relative',
       authorization: resolveAuthorization(env),
-      description: `${url.origin} + AWS_CONTAINER_CREDENTIALS_RELATIVE_URI`,
+      description: `${url.origin} (AWS_CONTAINER_CREDENTIALS_RELATIVE_URI)`,
     };
   }
   if (full === undefined) return null;

@@ -16,3 +16,14 @@ export function formatSeconds(seconds: number): string {
   if (s < 7200) return `${Math.round(s / 60)}m`;
   return `${(s / 3600).toFixed(1)}h`;
 }
+
+/** Milliseconds back in the configuration's own form, exactly: 60000 → `1m`, 1500 → `1500ms`. */
+export function formatDuration(ms: number): string {
+  for (const [unit, size] of [
+    ['h', 3_600_000],
+    ['m', 60_000],
+    ['s', 1000],
+  ] as const)
+    if (ms >= size && ms % size === 0) return `${ms / size}${unit}`;
+  return `${ms}ms`;
+}

@@ -50,6 +50,22 @@ export const DEFAULTS = {
   ROLECALL_LOG_LEVEL: 'info',
 } as const;
 
+/** Every ROLECALL_* variable read here; any other is a typo, warned about at start. */
+export const ROLECALL_VARIABLES: readonly string[] = [
+  'ROLECALL_LISTEN',
+  'ROLECALL_ADMIN_LISTEN',
+  'ROLECALL_ADMIN_TOKEN',
+  'ROLECALL_ADMIN_TOKEN_FILE',
+  'ROLECALL_POLL_INTERVAL',
+  'ROLECALL_POLL_TIMEOUT',
+  'ROLECALL_MIN_TTL',
+  'ROLECALL_EXPECTED_ROLE',
+  'ROLECALL_CONTAINER_HOST',
+  'ROLECALL_IMDS_HOST',
+  'ROLECALL_ALLOW_INSTANCE_ROLE',
+  'ROLECALL_LOG_LEVEL',
+];
+
 /** Parses `host:port`, `[v6]:port` or `:port` (all interfaces). */
 export function parseListen(text: string): ListenAddress | null {
   const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]*)):(\d{1,5})$/.exec(text.trim());

@@ -101,9 +101,19 @@ function expectedRoleCheck(
   expected: NonNullable<HealthInput['expectedRole']>,
 ): HealthCheck {
   const name = 'expected_role';
-  if (state.phase === 'starting' || expected.matches === null)
+  if (state.phase === 'starting')
     return { name, status: 'starting', detail: `expecting ${expected.pattern}; no role seen yet` };
-  const { roleArn, roleName } = state.held.identity;
+  const { roleArn, roleName, accountId } = state.held.identity;
+  // EKS Pod Identity answers with AccountId and no RoleArn: the role cannot be matched, which is
+  // worth seeing (degraded) but is no failure of the credentials.
+  if (roleArn === null && roleName === null)
+    return {
+      name,
+      status: 'degraded',
+      detail: `${expected.pattern} cannot be checked: the endpoint does not name the role (EKS Pod Identity answers carry only the account${accountId === null ? '' : `, ${accountId}`}); see the pod's role with \`aws eks list-pod-identity-associations\`, or unset ROLECALL_EXPECTED_ROLE here`,
+    };
+  if (expected.matches === null)
+    return { name, status: 'starting', detail: `expecting ${expected.pattern}; no role seen yet` };
   if (expected.matches) {
     return {
       name,
@@ -114,7 +124,7 @@ function expectedRoleCheck(
   return {
     name,
     status: 'failing',
-    detail: `role ${roleArn ?? roleName ?? '(unknown: the endpoint did not name it)'} does not match expected ${expected.pattern}`,
+    detail: `role ${roleArn ?? roleName} does not match expected ${expected.pattern}`,
   };
 }
 

@@ -6,6 +6,7 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
 import type { LogEvent } from '../credentials/state.ts';
 import { maskAccessKeyId } from '../lib/aws-env.ts';
+import { RolecallError } from '../lib/errors.ts';
 
 export const REDACT_PATHS = [
   'req.headers.authorization',
@@ -25,6 +26,39 @@ export const REDACT_PATHS = [
   'authorization',
 ];
 
+/**
+ * `err` fields as `{type, message, code?, stack?}`: the error's class (pino's default called a
+ * plain object "Object", with an empty stack), its message and stable code, and a stack only for
+ * errors rolecall did not expect, since an endpoint failure's stack says nothing to an operator.
+ */
+export function serializeError(err: unknown): unknown {
+  if (typeof err !== 'object' || err === null) return err;
+  const e = err as {
+    name?: unknown;
+    type?: unknown;
+    message?: unknown;
+    code?: unknown;
+    stack?: unknown;
+  };
+  const out: Record<string, unknown> = {
+    type:
+      typeof e.type === 'string'
+        ? e.type
+        : err instanceof Error
+          ? err.name !== 'Error'
+            ? err.name
+            : err.constructor.name
+          : typeof e.name === 'string'
+            ? e.name
+            : 'Error',
+    message: typeof e.message === 'string' ? e.message : String(err),
+  };
+  if (typeof e.code === 'string' || typeof e.code === 'number') out.code = e.code;
+  if (err instanceof Error && !(err instanceof RolecallError) && typeof e.stack === 'string')
+    out.stack = e.stack;
+  return out;
+}
+
 export function createLogger(level: string, destination: DestinationStream): Logger {
   return pino(
     {
@@ -32,6 +66,7 @@ export function createLogger(level: string, destination: DestinationStream): Log
       base: { service: 'rolecall' },
       timestamp: pino.stdTimeFunctions.isoTime,
       redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+      serializers: { err: serializeError },
       formatters: { level: (label) => ({ level: label }) },
     },
     destination,
@@ -69,7 +104,7 @@ export function logEvent(logger: Logger, e: LogEvent): void {
           event: e.event,
           reason: e.reason,
           consecutive: e.consecutive,
-          err: { message: e.message },
+          err: { type: 'EndpointError', code: `endpoint_${e.reason}`, message: e.message },
         },
         'credentials fetch failed',
       );

@@ -152,7 +152,7 @@ export function createMetrics(
   fromState('rolecall_polls_total', 'Polls of the credentials endpoint.', (s) => s.polls);
   optionalGauge(
     'rolecall_expected_role_match',
-    '1 when the held role matches ROLECALL_EXPECTED_ROLE. Absent when no expectation is set.',
+    '1 when the held role matches ROLECALL_EXPECTED_ROLE. Absent when no expectation is set, or the endpoint names no role (EKS Pod Identity).',
     () => {
       const m = source.expectedRoleMatch();
       return m === null ? null : m ? 1 : 0;

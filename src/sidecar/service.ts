@@ -14,6 +14,7 @@ import { createImdsFetcher } from '../credentials/imds.ts';
 import { type Poller, realTimer, type SetTimer, startPoller } from '../credentials/poller.ts';
 import { defaultSchedulePolicy } from '../credentials/schedule.ts';
 import { type CredentialState, INITIAL_STATE } from '../credentials/state.ts';
+import { formatDuration } from '../lib/duration.ts';
 import { createRoleMatcher } from '../lib/role-match.ts';
 import { chainView, shadowedSeries } from './chain.ts';
 import type { Config } from './config.ts';
@@ -80,7 +81,10 @@ export async function startService(deps: ServiceDeps): Promise<Service> {
   const roleMatch = (): boolean | null => {
     const s = state();
     if (matcher === null || s.phase !== 'tracking') return null;
-    return matcher(s.held.identity.roleArn, s.held.identity.roleName);
+    const { roleArn, roleName } = s.held.identity;
+    // Unknown, not a mismatch: an endpoint that names no role (EKS Pod Identity).
+    if (roleArn === null && roleName === null) return null;
+    return matcher(roleArn, roleName);
   };
   const currentHealth = (): Health =>
     health({
@@ -180,10 +184,7 @@ export async function startService(deps: ServiceDeps): Promise<Service> {
           );
       },
       (err: Error) =>
-        logger.warn(
-          { event: 'chain.diagnosis_failed', err: { message: err.message } },
-          'credential chain diagnosis failed',
-        ),
+        logger.warn({ event: 'chain.diagnosis_failed', err }, 'credential chain diagnosis failed'),
     );
   }
 
@@ -206,9 +207,16 @@ export async function startService(deps: ServiceDeps): Promise<Service> {
     {
       event: 'rolecall.started',
       version: deps.version,
-      listen: publicListener.url,
-      admin: adminListener.url,
+      listen: publicListener.bound,
+      admin: adminListener.bound,
+      adminToken: config.adminToken !== null,
       endpoint: endpoint?.description ?? null,
+      pollInterval: formatDuration(config.pollIntervalMs),
+      pollTimeout: formatDuration(config.pollTimeoutMs),
+      minTtl: formatDuration(config.minTtlMs),
+      expectedRole: config.expectedRole,
+      allowInstanceRole: config.allowInstanceRole,
+      logLevel: config.logLevel,
     },
     'rolecall serving',
   );

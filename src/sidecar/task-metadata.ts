@@ -112,7 +112,7 @@ export function loadTaskMetadata(deps: MetadataLoaderDeps): { cancel(): void } {
         attempt += 1;
         if (attempt === 1 || attempt % 10 === 0)
           deps.logger.warn(
-            { event: 'task.metadata_failed', attempt, err: { message: err.message } },
+            { event: 'task.metadata_failed', attempt, err },
             'task metadata unavailable; retrying',
           );
         if (!cancelled)

@@ -64,10 +64,17 @@ test('public listener: /livez, /healthz, /metrics; no /whoami; 404 as JSON; no-s
   const metrics = await request(app).get('/metrics').expect(200);
   assert.equal(metrics.headers['content-type'], deps.registry.contentType);
   assert.match(metrics.text, /^rolecall_test_value 1$/m);
-  for (const path of ['/whoami', '/nope', '/HEALTHZ/x']) {
+  for (const path of ['/nope', '/HEALTHZ/x']) {
     const r = await request(app).get(path).expect(404);
     assert.deepEqual(r.body, { error: 'not found' });
   }
+  // /whoami is where people look first: the 404 says where it is.
+  const whoami = await request(app).get('/whoami?format=text').expect(404);
+  assert.equal(whoami.body.error, 'not found');
+  assert.match(
+    whoami.body.hint,
+    /admin listener \(ROLECALL_ADMIN_LISTEN, default 127\.0\.0\.1:9478\)/,
+  );
 });
 
 test('/healthz answers 503 for starting and failing, 200 for degraded', async () => {

@@ -80,7 +80,7 @@ test('healthy path: /healthz, /whoami (JSON and text), /metrics, listeners split
   assert.equal(w.body.health.status, 'ok');
   assert.match(
     w.body.endpoint,
-    /^http:\/\/127\.0\.0\.1:\d+ \+ AWS_CONTAINER_CREDENTIALS_RELATIVE_URI$/,
+    /^http:\/\/127\.0\.0\.1:\d+ \(AWS_CONTAINER_CREDENTIALS_RELATIVE_URI\)$/,
   );
 
   const text = await request(adminUrl)

@@ -9,6 +9,7 @@ import {
   type Scenario,
   startEmulator,
 } from '../../emulator/index.ts';
+import { listenProblem } from '../hints.ts';
 import type { Io } from '../io.ts';
 
 /** A built-in scenario name, or a path to a JSON scenario file. */
@@ -66,7 +67,20 @@ export async function emulate(args: readonly string[], io: Io): Promise<number> 
     io.stderr(`rolecall emulate: ${(err as Error).message}\n`);
     return 2;
   }
-  const emulator = await startEmulator({ scenario, mode, host: opts.host, port });
+  let emulator: Awaited<ReturnType<typeof startEmulator>>;
+  try {
+    emulator = await startEmulator({ scenario, mode, host: opts.host, port });
+  } catch (err) {
+    const problem = listenProblem(
+      err,
+      { listen: { host: opts.host, port }, adminListen: { host: opts.host, port } },
+      { listen: 'choose another with --port (0 picks a free one) or --host', admin: '' },
+    );
+    if (problem === null) throw err;
+    io.stderr(`rolecall emulate: ${problem.replace(' (the public listener)', '')}\n`);
+    return 1;
+  }
+  const self = io.self?.() ?? 'rolecall';
   io.stdout(
     `# rolecall emulator (${mode}, scenario ${opts.scenario}) on ${emulator.url}; synthetic credentials only\n`,
   );
@@ -82,12 +96,14 @@ export async function emulate(args: readonly string[], io: Io): Promise<number> 
     // ROLECALL_CONTAINER_HOST. An SDK needs the full URI, and the relative one unset (it wins).
     const relative = emulator.env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI ?? '';
     io.stdout(
-      '# then: rolecall serve   (Ctrl-C stops the emulator)\n' +
+      `# then: ${self} serve   (in a shell with these exports; Ctrl-C stops the emulator)\n` +
         '# for an AWS SDK instead: unset AWS_CONTAINER_CREDENTIALS_RELATIVE_URI (it always means\n' +
         `# http://169.254.170.2) and export AWS_CONTAINER_CREDENTIALS_FULL_URI=${emulator.url}${relative}\n`,
     );
   } else {
-    io.stdout('# then: rolecall serve   (or any AWS SDK; Ctrl-C stops the emulator)\n');
+    io.stdout(
+      `# then: ${self} serve   (or any AWS SDK, with these exports; Ctrl-C stops the emulator)\n`,
+    );
   }
   await io.untilSignal();
   await emulator.close();

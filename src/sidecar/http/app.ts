@@ -24,6 +24,11 @@ export interface AppDeps {
 
 const pathOf = (url: string | undefined): string => (url ?? '').split('?')[0] ?? '';
 
+export const UNAUTHORIZED_HINT =
+  'send "Authorization: Bearer <token>" with the token from ROLECALL_ADMIN_TOKEN or ROLECALL_ADMIN_TOKEN_FILE';
+export const WHOAMI_HINT =
+  '/whoami is served only on the admin listener (ROLECALL_ADMIN_LISTEN, default 127.0.0.1:9478); this listener (ROLECALL_LISTEN) serves /metrics, /healthz and /livez';
+
 export function createApp(deps: AppDeps, admin: { token: Secret | null } | null): express.Express {
   const app = express();
   app.disable('x-powered-by');
@@ -53,7 +58,7 @@ export function createApp(deps: AppDeps, admin: { token: Secret | null } | null)
       res
         .set('www-authenticate', 'Bearer realm="rolecall"')
         .status(401)
-        .json({ error: 'unauthorized' });
+        .json({ error: 'unauthorized', hint: UNAUTHORIZED_HINT });
     });
   }
   app.get('/livez', (_req, res) => {
@@ -87,8 +92,11 @@ export function createApp(deps: AppDeps, admin: { token: Secret | null } | null)
       res.json(view);
     });
   }
-  app.use((_req, res) => {
-    res.status(404).json({ error: 'not found' });
+  app.use((req, res) => {
+    // The mapped public port is where people try /whoami first: say where it is instead.
+    if (admin === null && pathOf(req.url) === '/whoami')
+      res.status(404).json({ error: 'not found', hint: WHOAMI_HINT });
+    else res.status(404).json({ error: 'not found' });
   });
   // A route that throws: one structured log line and a JSON 500, instead of Express's default (an
   // HTML page, and the raw stack on stderr, outside the JSON log stream). Every route answers in

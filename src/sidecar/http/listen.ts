@@ -18,8 +18,10 @@ import type { ListenAddress } from '../config.ts';
 
 export interface Listener {
   readonly server: Server;
-  /** `http://host:port` as bound (port resolved when 0 was asked). */
+  /** `http://host:port` to reach it (a wildcard bind is reached over loopback). */
   readonly url: string;
+  /** The address actually bound, `host:port` (`0.0.0.0:9477`, `[::1]:9478`), for the start log. */
+  readonly bound: string;
   readonly port: number;
   close(): Promise<void>;
 }
@@ -118,11 +120,12 @@ export async function listen(address: ListenAddress, handler: RequestListener): 
       resolve();
     });
   });
-  const port = (server.address() as AddressInfo).port;
+  const { port, address: boundHost } = server.address() as AddressInfo;
   const host = address.host.includes(':') ? `[${address.host}]` : address.host;
   return {
     server,
     port,
+    bound: `${boundHost.includes(':') ? `[${boundHost}]` : boundHost}:${port}`,
     url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host === '[::]' ? '[::1]' : host}:${port}`,
     close: () =>
       new Promise<void>((resolve) => {

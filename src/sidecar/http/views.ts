@@ -153,8 +153,10 @@ export function isWhoamiView(v: unknown): v is WhoamiView {
   );
 }
 
-function row(label: string, value: string): string {
-  return `${label.padEnd(16)}${value}`;
+/** Pads to the longest of `values` plus `gap` spaces (at least `min`): no entry runs into the next column. */
+function padder(values: readonly string[], gap: number, min = 0): (s: string) => string {
+  const width = Math.max(min, Math.max(...values.map((s) => s.length)) + gap);
+  return (s) => s.padEnd(width);
 }
 
 /** The aligned incident view for `Accept: text/plain` and `rolecall whoami`. */
@@ -162,9 +164,15 @@ export function whoamiText(v: WhoamiView): string {
   const { role, health, lastError } = v;
   const expires = v.expiresInSeconds;
   const age = v.ageSeconds;
+  const label = padder(['expected role', ...health.checks.map((c) => `  ${c.name}`)], 1, 16);
+  const row = (name: string, value: string) => `${label(name)}${value}`;
+  const status = padder(
+    health.checks.map((c) => c.status),
+    2,
+  );
   const lines = [
     row('health', health.status),
-    ...health.checks.map((c) => row(`  ${c.name}`, `${c.status.padEnd(9)}${c.detail}`)),
+    ...health.checks.map((c) => row(`  ${c.name}`, `${status(c.status)}${c.detail}`)),
     row('source', v.source ?? 'unknown'),
     row('endpoint', v.endpoint ?? 'none configured'),
     row('role', role.arn ?? role.name ?? '(unknown)'),
@@ -201,12 +209,16 @@ export function whoamiText(v: WhoamiView): string {
   const history = v.history;
   if (history.length > 0) {
     lines.push('history');
+    const type = padder(
+      history.slice(-10).map((e) => e.type),
+      2,
+    );
     for (const e of history.slice(-10)) {
-      const { type, at, ...rest } = e;
+      const { type: kind, at, ...rest } = e;
       const detail = Object.entries(rest)
         .map(([k, val]) => `${k}=${val}`)
         .join(' ');
-      lines.push(`  ${at}  ${type.padEnd(13)}${detail}`);
+      lines.push(`  ${at}  ${type(kind)}${detail}`);
     }
   }
   return `${lines.join('\n')}\n`;
