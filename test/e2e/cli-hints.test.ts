@@ -9,6 +9,7 @@ import { once } from 'node:events';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { test } from 'node:test';
+import { unquotedCurlQuery } from '../docs-lint.ts';
 import { collect, ecsBody, type Run, startServer, waitFor } from '../helpers.ts';
 
 const BIN = new URL('../../dist/bin.js', import.meta.url).pathname;
@@ -252,4 +253,33 @@ test("emulate's printed hint runs rolecall from another directory", async (t) =>
   serve.kill('SIGTERM');
   emu.kill('SIGTERM');
   assert.equal((await collect(serve, 5000)).code, 0);
+});
+
+test("demo's printed lines: curl quoted for zsh, the whoami hint runs from another directory", async (t) => {
+  const [pub, admin] = [await freePort(), await freePort()];
+  const demo = start(['demo', '--port', String(pub), '--admin-port', String(admin)], {}, tmpdir());
+  t.after(() => demo.kill('SIGKILL'));
+  const printed = output(demo);
+  await waitFor(async () => printed().includes('Events as they happen'), 8000, 'demo banner');
+  const curls = printed()
+    .split('\n')
+    .filter((l) => l.trim().startsWith('curl '));
+  assert.equal(curls.length, 3, printed());
+  for (const c of curls) assert.equal(unquotedCurlQuery(c.trim()), false, c);
+  assert.ok(curls.some((c) => c.includes(`'http://127.0.0.1:${admin}/whoami?format=text'`)));
+  const hint = /^ {2}(.*) whoami --url (\S+)$/m.exec(printed());
+  assert.ok(hint, printed());
+  const words = (hint[1] ?? '').split(' ');
+  const w = await collect(
+    spawn(words[0] as string, [...words.slice(1), 'whoami', '--url', hint[2] ?? ''], {
+      cwd: tmpdir(),
+      env: env(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }),
+    8000,
+  );
+  assert.equal(w.code, 0, w.stderr);
+  assert.match(w.stdout, /^role {12}arn:aws:iam::111122223333:role\/orders-task$/m);
+  demo.kill('SIGINT');
+  assert.equal((await collect(demo, 5000)).code, 0);
 });

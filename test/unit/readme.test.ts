@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { type Io, main } from '../../src/cli/main.ts';
 import {
   anchors,
   brokenLinks,
@@ -16,6 +17,13 @@ import {
   slug,
   unquotedCurlQuery,
 } from '../docs-lint.ts';
+
+const quietIo = (stdout: (s: string) => void): Io => ({
+  env: {},
+  stdout,
+  stderr: () => {},
+  untilSignal: () => Promise.resolve('SIGTERM'),
+});
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const read = (rel: string) => readFileSync(join(ROOT, rel), 'utf8');
@@ -153,4 +161,37 @@ test('every npm script the README and docs/ name exists in package.json', () => 
 
 test('files expected from elsewhere are still missing (remove them from the list when they land)', () => {
   for (const f of LANDING_ELSEWHERE) assert.equal(existsSync(join(ROOT, f)), false, f);
+});
+
+test("README's command table agrees with --help: every option and every exit code", async () => {
+  const readme = read('README.md');
+  const table = readme.slice(readme.indexOf('## Command line'));
+  const rows = [...table.matchAll(/^\| `(\w+)([^`]*)`[^|]*\|[^|]*\| ([^|]+) \|$/gm)];
+  assert.deepEqual(
+    rows.map((r) => r[1]),
+    ['serve', 'healthcheck', 'whoami', 'check', 'emulate', 'demo'],
+  );
+  let usage = '';
+  await main(
+    ['--help'],
+    quietIo((s) => (usage += s)),
+  );
+  for (const [, command = '', options = '', exits = ''] of rows) {
+    let help = '';
+    assert.equal(
+      await main(
+        [command, '--help'],
+        quietIo((s) => (help += s)),
+      ),
+      0,
+      command,
+    );
+    for (const option of options.match(/--[\w-]+/g) ?? []) {
+      assert.ok(help.includes(option), `${command} --help lacks ${option}`);
+      assert.ok(usage.includes(option), `rolecall --help lacks ${command} ${option}`);
+    }
+    const codes = (s: string) => [...new Set(s.match(/\b[0-3]\b/g) ?? [])].sort().join(',');
+    const exitLine = help.slice(help.search(/^Exit/m));
+    assert.equal(codes(exits), codes(exitLine), `${command}: README exit codes vs --help`);
+  }
 });

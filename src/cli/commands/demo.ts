@@ -33,6 +33,12 @@ export function humanLine(line: string): string | null {
   return `${time} ${String(e.level).padEnd(5)} ${String(e.event ?? e.msg).padEnd(26)} ${fields}`;
 }
 
+/** Commands with their comments in one column. */
+function tryLines(lines: ReadonlyArray<readonly [string, string]>): string[] {
+  const width = Math.max(...lines.map(([c]) => c.length)) + 2;
+  return lines.map(([c, note]) => (note === '' ? `  ${c}` : `  ${c.padEnd(width)}# ${note}`));
+}
+
 /** A TCP port from an option, or null. 0 lets the system choose. */
 function port(text: string): number | null {
   const n = /^\d{1,5}$/.test(text) ? Number(text) : Number.NaN;
@@ -131,9 +137,11 @@ export async function demo(args: readonly string[], io: Io): Promise<number> {
       '  a rotation at about 60 s, a role change at 100 s, a 20 s outage from 150 s, then recovery.',
       '',
       'Try, in another terminal:',
-      `  curl -s '${a}/whoami?format=text'     # the incident view`,
-      `  curl -s ${p}/healthz                 # ok / degraded / failing / starting`,
-      `  curl -s ${p}/metrics | grep ^rolecall_`,
+      ...tryLines([
+        [`curl -s '${a}/whoami?format=text'`, 'the incident view'],
+        [`curl -s ${p}/healthz`, 'ok / degraded / failing / starting'],
+        [`curl -s ${p}/metrics | grep ^rolecall_`, ''],
+      ]),
       `  ${self} whoami --url ${a}`,
       '',
       'Ctrl-C stops it. Events as they happen:',
