@@ -14,12 +14,12 @@ export type { Io } from './io.ts';
 export const COMMANDS = ['serve', 'healthcheck', 'whoami', 'check', 'emulate', 'demo'] as const;
 
 /** Options that belong to a command but were given before it: `rolecall --json whoami`. */
-function misplacedOptions(argv: readonly string[]): string | null {
+function misplacedOptions(argv: readonly string[], self: () => string): string | null {
   const at = argv.findIndex((a) => (COMMANDS as readonly string[]).includes(a));
   if (at <= 0 || !argv[0]?.startsWith('-')) return null;
   const command = argv[at] as string;
   const fixed = [command, ...argv.slice(0, at), ...argv.slice(at + 1)].join(' ');
-  return `rolecall: options go after the command: rolecall ${fixed}\n`;
+  return `rolecall: options go after the command: ${self()} ${fixed}\n`;
 }
 
 export async function main(argv: readonly string[], io: Io): Promise<number> {
@@ -32,7 +32,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     io.stdout(USAGE);
     return 0;
   }
-  const misplaced = misplacedOptions(argv);
+  const self = () => io.self?.() ?? 'rolecall';
+  const misplaced = misplacedOptions(argv, self);
   if (misplaced !== null) {
     io.stderr(misplaced);
     return 2;
@@ -43,7 +44,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     const guess = closest(command, COMMANDS);
     io.stderr(
       `rolecall: unknown command "${command}"${guess === null ? '' : `; did you mean \`${guess}\`?`}\n` +
-        `Commands: ${COMMANDS.join(', ')}. \`rolecall --help\` describes them.\n`,
+        `Commands: ${COMMANDS.join(', ')}. \`${self()} --help\` describes them.\n`,
     );
     return 2;
   }
@@ -70,7 +71,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     }
   } catch (err) {
     if ((err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      io.stderr(`rolecall ${command}: ${usageProblem(command, err as Error)}\n`);
+      io.stderr(`rolecall ${command}: ${usageProblem(command, err as Error, self())}\n`);
       return 2;
     }
     throw err;
@@ -87,8 +88,8 @@ const OPTIONS: Record<string, readonly string[]> = {
 };
 
 /** parseArgs' message, shortened, with the closest option and where the list is. */
-export function usageProblem(command: string, err: Error): string {
-  const help = `\`rolecall ${command} --help\` lists the options`;
+export function usageProblem(command: string, err: Error, self = 'rolecall'): string {
+  const help = `\`${self} ${command} --help\` lists the options`;
   const unknown = /Unknown option '([^']+)'/.exec(err.message)?.[1];
   if (unknown !== undefined) {
     const guess = closest(unknown, OPTIONS[command] ?? []);

@@ -9,10 +9,13 @@ import { once } from 'node:events';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { test } from 'node:test';
+import { selfCommand } from '../../src/cli/hints.ts';
 import { unquotedCurlQuery } from '../docs-lint.ts';
 import { collect, ecsBody, type Run, startServer, waitFor } from '../helpers.ts';
 
 const BIN = new URL('../../dist/bin.js', import.meta.url).pathname;
+/** What the CLI prints to run itself again (its own rules are tested in test/unit/cli-messages). */
+const SELF = selfCommand({ PATH: process.env.PATH ?? '' }, BIN, process.execPath);
 
 function env(extra: Record<string, string> = {}): Record<string, string> {
   return {
@@ -75,14 +78,15 @@ test('a misspelled command: exit 2 and "did you mean"', async () => {
 test('options before the command: exit 2, the fixed command line, serve not blamed', async () => {
   const r = await run(['--json', 'whoami']);
   assert.equal(r.code, 2);
-  assert.equal(r.stderr, 'rolecall: options go after the command: rolecall whoami --json\n');
+  // The fixed command line is runnable as printed, from any directory: here `node <abs>/bin.js`.
+  assert.equal(r.stderr, `rolecall: options go after the command: ${SELF} whoami --json\n`);
 });
 
 test('an unknown option names the closest one', async () => {
   const r = await run(['whoami', '--jsn']);
   assert.equal(r.code, 2);
   assert.match(r.stderr, /^rolecall whoami: unknown option --jsn; did you mean --json\? /);
-  assert.match(r.stderr, /`rolecall whoami --help` lists the options/);
+  assert.ok(r.stderr.includes(`\`${SELF} whoami --help\` lists the options`), r.stderr);
 });
 
 test('serve --port 9000: exit 2, points to ROLECALL_LISTEN; a token value is never echoed', async () => {

@@ -33,7 +33,7 @@ function variableFor(flag: string): string | null {
 }
 
 /** What to set instead of each option given to serve; values of token options are never echoed. */
-export function optionsToVariables(args: readonly string[]): string {
+export function optionsToVariables(args: readonly string[], self = 'rolecall'): string {
   const lines: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const arg = args[i] as string;
@@ -67,7 +67,7 @@ export function optionsToVariables(args: readonly string[]): string {
     'rolecall serve: takes no options; it is configured by environment variables:\n' +
     `${lines.join('\n')}\n` +
     'ROLECALL_LISTEN is the public listener (/metrics, /healthz), ROLECALL_ADMIN_LISTEN the admin one\n' +
-    '(/whoami). `rolecall serve --help` lists every variable.\n'
+    `(/whoami). \`${self} serve --help\` lists every variable.\n`
   );
 }
 
@@ -83,7 +83,7 @@ export function unknownVariables(
 
 export async function serve(args: readonly string[], io: Io): Promise<number> {
   if (args.length > 0) {
-    io.stderr(optionsToVariables(args));
+    io.stderr(optionsToVariables(args, io.self?.()));
     return 2;
   }
   let config: ReturnType<typeof loadConfig>;
