@@ -47,7 +47,7 @@ export interface Link {
 }
 
 /** Inline links `[text](target)` outside code, minus external URLs and mail links. */
-export function localLinks(md: string): Link[] {
+function localLinks(md: string): Link[] {
   const links: Link[] = [];
   for (const { line, text } of proseLines(md)) {
     const noCode = text.replace(/`[^`]*`/g, '');

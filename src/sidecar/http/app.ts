@@ -24,9 +24,9 @@ export interface AppDeps {
 
 const pathOf = (url: string | undefined): string => (url ?? '').split('?')[0] ?? '';
 
-export const UNAUTHORIZED_HINT =
+const UNAUTHORIZED_HINT =
   'send "Authorization: Bearer <token>" with the token from ROLECALL_ADMIN_TOKEN or ROLECALL_ADMIN_TOKEN_FILE';
-export const WHOAMI_HINT =
+const WHOAMI_HINT =
   '/whoami is served only on the admin listener (ROLECALL_ADMIN_LISTEN, default 127.0.0.1:9478); this listener (ROLECALL_LISTEN) serves /metrics, /healthz and /livez';
 
 export function createApp(deps: AppDeps, admin: { token: Secret | null } | null): express.Express {
