@@ -51,7 +51,9 @@ export function selfCommand(
   const me = script === undefined ? null : realpath(script);
   if (me === null) return 'rolecall';
   const dirs = (env.PATH ?? '').split(delimiter).filter((d) => d !== '');
-  if (dirs.some((d) => realpath(join(d, 'rolecall')) === me)) return 'rolecall';
+  // npx and npm run put node_modules/.bin on PATH for this process only, not for the user's shell.
+  const onPath = dirs.filter((d) => !/[\\/]node_modules[\\/]\.bin[\\/]?$/.test(d));
+  if (onPath.some((d) => realpath(join(d, 'rolecall')) === me)) return 'rolecall';
   const node = dirs.some((d) => realpath(join(d, 'node')) === realpath(execPath))
     ? 'node'
     : execPath;

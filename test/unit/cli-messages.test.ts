@@ -132,6 +132,14 @@ test('selfCommand: `rolecall` when PATH has this script, else node and its absol
   );
   symlinkSync(process.execPath, join(bin, 'node'));
   assert.equal(selfCommand({ PATH: bin }, script, process.execPath), `node '${script}'`);
+  // npx in a clone: its node_modules/.bin is on PATH for that process only.
+  const local = join(dir, 'my clone', 'node_modules', '.bin');
+  mkdirSync(local, { recursive: true });
+  symlinkSync(script, join(local, 'rolecall'));
+  assert.equal(
+    selfCommand({ PATH: `${local}:${bin}` }, script, process.execPath),
+    `node '${script}'`,
+  );
   symlinkSync(script, join(bin, 'rolecall'));
   assert.equal(selfCommand({ PATH: bin }, script, process.execPath), 'rolecall');
 });
