@@ -9,6 +9,8 @@ Commands:
   healthcheck [--url U] [--live]      GET the local /healthz (/livez with --live)
   whoami [--url U] [--json]           print a running sidecar's incident view (from the admin listener)
   check [--json] [--expect-role P]    diagnose this process's credential chain (for app containers)
+  check --task-definition F|- [--json]
+                                      the same, offline, for an ECS task definition (for CI)
   emulate [--mode ecs|eks|imds] [--host H] [--port N] [--scenario S]
                                       local credentials endpoint with synthetic credentials:
                                       ECS agent, EKS Pod Identity Agent or EC2 IMDSv2
