@@ -2,7 +2,7 @@
  * Lints section headers, the one mistake the INI loader hides: it silently drops a config-file
  * `[x]` (only `[profile x]` and `[default]` are profiles there) and keeps a credentials-file
  * `[profile x]` as a profile literally named "profile x". Only header lines are looked at; values
- * are left to `@smithy/shared-ini-file-loader`.
+ * are left to the per-SDK parsers in `ini.ts`.
  */
 
 const HEADER = /^\s*\[([^\]]*)\]\s*(?:[;#].*)?$/;
