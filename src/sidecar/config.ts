@@ -9,6 +9,7 @@ import {
 } from '../credentials/endpoint.ts';
 import { parseDuration } from '../lib/duration.ts';
 import { ConfigError, EndpointConfigError } from '../lib/errors.ts';
+import { MAX_ROLE_PATTERN } from '../lib/role-match.ts';
 import { Secret } from '../lib/secret.ts';
 
 export interface ListenAddress {
@@ -205,6 +206,10 @@ export function loadConfig(env: Env, readFile: (path: string) => string): Config
   }
 
   const expectedRole = value(env, 'ROLECALL_EXPECTED_ROLE')?.trim() ?? null;
+  if (expectedRole !== null && expectedRole.length > MAX_ROLE_PATTERN)
+    problems.push(
+      `ROLECALL_EXPECTED_ROLE is longer than ${MAX_ROLE_PATTERN} characters; expected a role ARN or a glob such as *-task`,
+    );
 
   const allowText = (value(env, 'ROLECALL_ALLOW_INSTANCE_ROLE') ?? 'false').toLowerCase();
   if (!['true', 'false', '1', '0'].includes(allowText)) {

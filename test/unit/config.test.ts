@@ -130,3 +130,13 @@ test('the relative URI never appears in configuration errors', () => {
   });
   assert.ok(!p.join('\n').includes('secret-id'), p.join('\n'));
 });
+
+test('ROLECALL_EXPECTED_ROLE longer than an ARN can be is refused', () => {
+  assert.equal(
+    loadConfig({ ROLECALL_EXPECTED_ROLE: '*'.repeat(2048) }, noFiles).expectedRole?.length,
+    2048,
+  );
+  assert.deepEqual(problems({ ROLECALL_EXPECTED_ROLE: '*-'.repeat(1025) }), [
+    'ROLECALL_EXPECTED_ROLE is longer than 2048 characters; expected a role ARN or a glob such as *-task',
+  ]);
+});
