@@ -4,6 +4,7 @@
  */
 import { request } from 'node:http';
 import { parseArgs } from 'node:util';
+import { safeText } from '../../lib/safe-text.ts';
 import { DEFAULTS, parseListen } from '../../sidecar/config.ts';
 import type { Io } from '../io.ts';
 
@@ -63,7 +64,7 @@ export async function healthcheck(args: readonly string[], io: Io): Promise<numb
         return '';
       }
     })();
-    io.stdout(`${status} ${summary}\n`);
+    io.stdout(`${status} ${safeText(summary)}\n`);
     return status === 200 ? 0 : 1;
   } catch (err) {
     io.stderr(`rolecall healthcheck: ${url}: ${(err as Error).message}\n`);

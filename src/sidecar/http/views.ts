@@ -7,6 +7,7 @@ import type { CredentialState } from '../../credentials/state.ts';
 import type { HistoryEvent, Source } from '../../credentials/types.ts';
 import { maskAccessKeyId } from '../../lib/aws-env.ts';
 import { formatSeconds } from '../../lib/duration.ts';
+import { safeLines } from '../../lib/safe-text.ts';
 import type { ChainView } from '../chain.ts';
 import type { Health } from '../health.ts';
 import type { TaskInfo } from '../task-metadata.ts';
@@ -159,7 +160,10 @@ function padder(values: readonly string[], gap: number, min = 0): (s: string) =>
   return (s) => s.padEnd(width);
 }
 
-/** The aligned incident view for `Accept: text/plain` and `rolecall whoami`. */
+/**
+ * The aligned incident view for `Accept: text/plain` and `rolecall whoami`. Values come from the
+ * endpoint, so each line is escaped: no value can forge a line or drive the terminal.
+ */
 export function whoamiText(v: WhoamiView): string {
   const { role, health, lastError } = v;
   const expires = v.expiresInSeconds;
@@ -221,5 +225,5 @@ export function whoamiText(v: WhoamiView): string {
       lines.push(`  ${at}  ${type(kind)}${detail}`);
     }
   }
-  return `${lines.join('\n')}\n`;
+  return safeLines(lines);
 }
