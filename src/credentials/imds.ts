@@ -29,13 +29,22 @@ export interface ImdsDeps {
 }
 
 /** Returns a fetch function with its own token and account cache. */
-export function createImdsFetcher(endpoint: ImdsEndpoint, deps: ImdsDeps): () => Promise<Fetched> {
+export function createImdsFetcher(
+  endpoint: ImdsEndpoint,
+  deps: ImdsDeps,
+): (signal?: AbortSignal) => Promise<Fetched> {
+  let signal: AbortSignal | undefined;
+  const opts = () => ({
+    dispatcher: deps.dispatcher,
+    timeoutMs: deps.timeoutMs,
+    ...(signal === undefined ? {} : { signal }),
+  });
   let token: { value: string; until: number } | null = null;
   const accounts = new Map<string, { accountId: string | null; partition: string }>();
   const url = (path: string) => new URL(path, endpoint.base);
   const get = async (path: string, t: string) => {
     const res = await boundedRequest(url(path), {
-      ...deps,
+      ...opts(),
       maxBytes: MAX_BYTES,
       headers: { 'x-aws-ec2-metadata-token': t },
     });
@@ -49,7 +58,7 @@ export function createImdsFetcher(endpoint: ImdsEndpoint, deps: ImdsDeps): () =>
     let res: Awaited<ReturnType<typeof boundedRequest>>;
     try {
       res = await boundedRequest(url('/latest/api/token'), {
-        ...deps,
+        ...opts(),
         method: 'PUT',
         maxBytes: 4096,
         headers: { 'x-aws-ec2-metadata-token-ttl-seconds': String(IMDS_TOKEN_TTL_SECONDS) },
@@ -151,7 +160,8 @@ export function createImdsFetcher(endpoint: ImdsEndpoint, deps: ImdsDeps): () =>
     };
   };
 
-  return async () => {
+  return async (cancel?: AbortSignal) => {
+    signal = cancel;
     const cached = token !== null && token.until > deps.now();
     try {
       return await attempt();

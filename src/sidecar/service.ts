@@ -144,7 +144,7 @@ export async function startService(deps: ServiceDeps): Promise<Service> {
     const fetch =
       endpoint.kind === 'imds'
         ? createImdsFetcher(endpoint, fetchDeps)
-        : () => fetchContainerCredentials(endpoint, { ...fetchDeps, readFile });
+        : (signal: AbortSignal) => fetchContainerCredentials(endpoint, { ...fetchDeps, signal });
     if (endpoint.kind === 'imds') {
       logger.warn(
         { event: 'credentials.instance_role_fallback', endpoint: endpoint.description },
