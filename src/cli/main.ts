@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { HELP, USAGE } from './help.ts';
 import { selfCommand } from './hints.ts';
 import type { Io } from './io.ts';
+import { catchStopSignals, type SignalLatch } from './signals.ts';
 import { closest } from './suggest.ts';
 import { version } from './version.ts';
 
@@ -117,23 +118,21 @@ function checkIo(io: Io) {
   };
 }
 
-/** The process entry: the only place that sets `process.exitCode`. */
-export async function run(): Promise<void> {
+/** After a stop signal, the longest the process may linger once the command has returned. */
+const EXIT_GRACE_MS = 300;
+
+/**
+ * The process entry: the only place that sets `process.exitCode`.
+ * @param latch the stop signals, caught by `bin.ts` before this module loaded.
+ */
+export async function run(latch: SignalLatch | null = null): Promise<void> {
+  const signals = latch ?? catchStopSignals(process.argv.slice(2));
   const io: Io = {
     env: process.env,
     stdout: (s) => process.stdout.write(s),
     stderr: (s) => process.stderr.write(s),
     self: () => selfCommand(process.env, process.argv[1], process.execPath),
-    untilSignal: () =>
-      new Promise((resolve) => {
-        const on = (sig: string) => {
-          process.off('SIGTERM', on);
-          process.off('SIGINT', on);
-          resolve(sig);
-        };
-        process.once('SIGTERM', on);
-        process.once('SIGINT', on);
-      }),
+    untilSignal: () => signals?.until() ?? new Promise<string>(() => {}),
   };
   try {
     process.exitCode = await main(process.argv.slice(2), io);
@@ -141,4 +140,7 @@ export async function run(): Promise<void> {
     process.stderr.write(`rolecall: ${(err as Error).message}\n`);
     process.exitCode = 1;
   }
+  // Stopped by a signal: whatever a library still holds open must not delay the exit.
+  if (signals?.received())
+    setTimeout(() => process.exit(process.exitCode ?? 0), EXIT_GRACE_MS).unref();
 }

@@ -4,7 +4,7 @@
  * file reader and the clock are injected.
  */
 import type { Dispatcher } from 'undici';
-import { FileLimitError, readBoundedFile } from '../lib/bounded-file.ts';
+import { FileLimitError, readBoundedFile, withDeadline } from '../lib/bounded-file.ts';
 import { EndpointError } from '../lib/errors.ts';
 import { type BoundedResponse, boundedRequest, header, parseRetryAfter } from '../lib/net.ts';
 import { type ContainerEndpoint, hasLineBreak } from './endpoint.ts';
@@ -42,7 +42,7 @@ async function authorizationHeader(
   let token: string;
   try {
     // Re-read on every request: EKS projects a fresh token into this file periodically.
-    token = await (deps.readFile ?? readTokenFile)(auth.path, signal);
+    token = await withDeadline((deps.readFile ?? readTokenFile)(auth.path, signal), signal);
   } catch (err) {
     const name = 'AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE';
     const code = (err as { code?: unknown }).code;

@@ -50,37 +50,48 @@ export async function readBoundedFile(
   maxBytes: number,
   signal: AbortSignal,
 ): Promise<string> {
-  const aborted = new Promise<never>((_, reject) => {
-    const fail = () => reject(new FileLimitError('timeout', 'was not read within the deadline'));
-    if (signal.aborted) fail();
-    else signal.addEventListener('abort', fail, { once: true });
-  });
-  aborted.catch(() => {});
-  const read = (async () => {
-    let handle: Awaited<ReturnType<typeof open>>;
-    try {
-      handle = await open(path, FLAGS);
-    } catch (err) {
-      throw openFailure(err);
-    }
-    try {
-      check(await handle.stat(), maxBytes);
-      // One byte more than allowed tells a file that grew since fstat from one that did not.
-      const buf = Buffer.alloc(maxBytes + 1);
-      let size = 0;
-      while (size < buf.length) {
-        const { bytesRead } = await handle.read(buf, size, buf.length - size, null);
-        if (bytesRead === 0) break;
-        size += bytesRead;
-        if (signal.aborted) break;
+  return withDeadline(
+    (async () => {
+      let handle: Awaited<ReturnType<typeof open>>;
+      try {
+        handle = await open(path, FLAGS);
+      } catch (err) {
+        throw openFailure(err);
       }
-      if (size > maxBytes) throw grew(maxBytes);
-      return buf.subarray(0, size).toString('utf8');
-    } finally {
-      await handle.close().catch(() => {});
-    }
-  })();
-  return Promise.race([read, aborted]);
+      try {
+        check(await handle.stat(), maxBytes);
+        // One byte more than allowed tells a file that grew since fstat from one that did not.
+        const buf = Buffer.alloc(maxBytes + 1);
+        let size = 0;
+        while (size < buf.length) {
+          const { bytesRead } = await handle.read(buf, size, buf.length - size, null);
+          if (bytesRead === 0) break;
+          size += bytesRead;
+          if (signal.aborted) break;
+        }
+        if (size > maxBytes) throw grew(maxBytes);
+        return buf.subarray(0, size).toString('utf8');
+      } finally {
+        await handle.close().catch(() => {});
+      }
+    })(),
+    signal,
+  );
+}
+
+/**
+ * `work`, or a `FileLimitError` with code `timeout` as soon as `signal` aborts: a read stuck in
+ * the thread pool (a hung network filesystem) is left behind instead of waited for.
+ */
+export function withDeadline<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  let onAbort = (): void => {};
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(new FileLimitError('timeout', 'was not read within the deadline'));
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+  });
+  work.catch(() => {});
+  return Promise.race([work, aborted]).finally(() => signal.removeEventListener('abort', onAbort));
 }
 
 /** The synchronous form, for configuration read once before anything starts; also returns the mode. */

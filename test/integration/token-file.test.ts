@@ -111,3 +111,42 @@ test('the read is bounded by the deadline signal', async () => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a token read that never finishes: token_file at the poll deadline, at once on cancel', async (t) => {
+  const { seen } = await setup(t);
+  const endpoint = resolveContainerEndpoint({
+    AWS_CONTAINER_CREDENTIALS_FULL_URI: 'http://127.0.0.1:9/v1/credentials',
+    AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: '/hung/nfs/token',
+  });
+  assert.ok(endpoint);
+  const hung = () => new Promise<string>(() => {});
+  const dispatcher = new Agent();
+  t.after(() => dispatcher.close());
+  let started = performance.now();
+  await assert.rejects(
+    fetchContainerCredentials(endpoint, {
+      dispatcher,
+      timeoutMs: 200,
+      now: Date.now,
+      readFile: hung,
+    }),
+    {
+      reason: 'token_file',
+      message: 'AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE was not read within the 200ms poll deadline',
+    },
+  );
+  assert.ok(performance.now() - started < 1000);
+  const cancel = new AbortController();
+  started = performance.now();
+  const pending = fetchContainerCredentials(endpoint, {
+    dispatcher,
+    timeoutMs: 30_000,
+    now: Date.now,
+    readFile: hung,
+    signal: cancel.signal,
+  });
+  setTimeout(() => cancel.abort(), 50);
+  await assert.rejects(pending, { reason: 'token_file' });
+  assert.ok(performance.now() - started < 1000, 'cancelled promptly');
+  assert.equal(seen.length, 0);
+});

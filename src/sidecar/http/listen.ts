@@ -207,7 +207,7 @@ export async function listen(address: ListenAddress, handler: RequestListener): 
         server.close(() => resolve());
         server.closeIdleConnections();
         // In-flight requests are short (state reads); do not wait on a slow client for long.
-        setTimeout(() => server.closeAllConnections(), 1000).unref();
+        setTimeout(() => server.closeAllConnections(), 500).unref();
       }),
   };
 }
