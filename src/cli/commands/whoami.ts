@@ -1,7 +1,6 @@
 /** `rolecall whoami`: the incident view from a running sidecar's admin listener. */
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { DEFAULTS } from '../../sidecar/config.ts';
+import { DEFAULTS, readAdminTokenFile } from '../../sidecar/config.ts';
 import { isWhoamiView, whoamiText } from '../../sidecar/http/views.ts';
 import type { Io } from '../io.ts';
 import { getStatus, localBase } from './healthcheck.ts';
@@ -11,7 +10,7 @@ const ADMIN_HINT = `/whoami is served only on the admin listener (ROLECALL_ADMIN
 function adminToken(env: Io['env']): string | null {
   if (env.ROLECALL_ADMIN_TOKEN_FILE) {
     try {
-      return readFileSync(env.ROLECALL_ADMIN_TOKEN_FILE, 'utf8').trim();
+      return readAdminTokenFile(env.ROLECALL_ADMIN_TOKEN_FILE).text.trim();
     } catch {
       return null;
     }
