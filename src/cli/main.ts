@@ -2,7 +2,7 @@
  * `main(argv, io) → exit code`. Heavy modules (express, pino, prom-client, undici) are imported
  * only by the commands that need them, so `healthcheck` stays a small process.
  */
-import { readFileSync } from 'node:fs';
+import { readBoundedFile } from '../lib/bounded-file.ts';
 import { HELP, USAGE } from './help.ts';
 import { selfCommand } from './hints.ts';
 import type { Io } from './io.ts';
@@ -84,7 +84,7 @@ const OPTIONS: Record<string, readonly string[]> = {
   serve: [],
   healthcheck: ['--url', '--live'],
   whoami: ['--url', '--json'],
-  emulate: ['--mode', '--host', '--port', '--scenario'],
+  emulate: ['--mode', '--host', '--port', '--scenario', '--allow-remote'],
   demo: ['--port', '--admin-port'],
 };
 
@@ -101,15 +101,19 @@ export function usageProblem(command: string, err: Error, self = 'rolecall'): st
   return `${err.message.replace(/\.$/, '')}; ${help}`;
 }
 
+/** Larger than any shared config or credentials file, or web identity token, seen in practice. */
+const CHECK_FILE_MAX_BYTES = 1024 * 1024;
+
 function checkIo(io: Io) {
   return {
     stdout: io.stdout,
     stderr: io.stderr,
     env: io.env,
     now: Date.now,
+    // Shared config files and token files, bounded so that a FIFO or a device cannot hang `check`.
     readFile: async (path: string) => {
       try {
-        return readFileSync(path, 'utf8');
+        return await readBoundedFile(path, CHECK_FILE_MAX_BYTES, AbortSignal.timeout(2000));
       } catch {
         return null;
       }

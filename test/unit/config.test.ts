@@ -13,7 +13,10 @@ const noFiles = (p: string): string => {
   throw Object.assign(new Error(`ENOENT ${p}`), { code: 'ENOENT' });
 };
 
-function problems(env: Record<string, string>, readFile = noFiles): readonly string[] {
+function problems(
+  env: Record<string, string>,
+  readFile: Parameters<typeof loadConfig>[1] = noFiles,
+): readonly string[] {
   try {
     loadConfig(env, readFile);
   } catch (err) {
