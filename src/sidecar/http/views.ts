@@ -27,8 +27,22 @@ export interface WhoamiInput {
 }
 
 type HistoryView =
-  | { type: 'rotated'; at: string; accessKeyId: string; expiration: string }
-  | { type: 'role_changed'; at: string; from: string | null; to: string | null }
+  | {
+      type: 'rotated';
+      at: string;
+      accessKeyId: string;
+      expiration: string;
+      count?: number;
+      lastAt?: string;
+    }
+  | {
+      type: 'role_changed';
+      at: string;
+      from: string | null;
+      to: string | null;
+      count?: number;
+      lastAt?: string;
+    }
   | {
       type: 'fetch_failed';
       at: string;
@@ -68,6 +82,12 @@ export interface WhoamiView {
 const isoOf = (ms: number): string => new Date(ms).toISOString();
 const iso = (ms: number | null): string | null => (ms === null ? null : isoOf(ms));
 
+/** `count` and `lastAt` of an entry that folds several changes; nothing for a single one. */
+const folded = (e: { count?: number; lastAt?: number }) =>
+  e.count === undefined || e.lastAt === undefined
+    ? {}
+    : { count: e.count, lastAt: isoOf(e.lastAt) };
+
 function historyView(e: HistoryEvent): HistoryView {
   switch (e.type) {
     case 'rotated':
@@ -76,9 +96,10 @@ function historyView(e: HistoryEvent): HistoryView {
         at: isoOf(e.at),
         accessKeyId: maskAccessKeyId(e.accessKeyId),
         expiration: e.expiration,
+        ...folded(e),
       };
     case 'role_changed':
-      return { type: e.type, at: isoOf(e.at), from: e.from, to: e.to };
+      return { type: e.type, at: isoOf(e.at), from: e.from, to: e.to, ...folded(e) };
     case 'fetch_failed':
       return {
         type: e.type,
