@@ -39,6 +39,11 @@ export function isAllowedUrl(url: URL): boolean {
   return ALLOWED_HTTP_HOSTS.has(host) || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
 
+/** The scheme of a URL that is neither http nor https, as typed (`ftp:`, `file:`), bounded. */
+export function unsupportedScheme(url: URL): string {
+  return url.protocol.slice(0, 32);
+}
+
 /** A header value with CR or LF would split the request; every SDK refuses it. */
 export function hasLineBreak(token: string): boolean {
   return /[\r\n]/.test(token);
@@ -85,6 +90,13 @@ export function resolveContainerEndpoint(
   }
   if (full === undefined) return null;
   const url = parseUrl('AWS_CONTAINER_CREDENTIALS_FULL_URI', full);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new EndpointConfigError(
+      'AWS_CONTAINER_CREDENTIALS_FULL_URI',
+      `AWS_CONTAINER_CREDENTIALS_FULL_URI scheme ${unsupportedScheme(url)} is not supported: SDKs fetch ` +
+        'credentials over http (loopback and the ECS/EKS agent addresses only) or https',
+    );
+  }
   if (!isAllowedUrl(url)) {
     throw new EndpointConfigError(
       'AWS_CONTAINER_CREDENTIALS_FULL_URI',
