@@ -3,7 +3,7 @@
  * (botocore `_validate_allowed_url`, JS v3 `fromHttp` `checkUrl`). Pure: the token
  * file is named here and read by the fetcher on every request, because EKS tokens rotate.
  */
-import { type Env, get, imdsDisabled } from '../lib/aws-env.ts';
+import { type Env, get, imdsDisabled, type SdkFamily } from '../lib/aws-env.ts';
 import { EndpointConfigError } from '../lib/errors.ts';
 
 export const DEFAULT_CONTAINER_HOST = 'http://169.254.170.2';
@@ -135,7 +135,15 @@ export interface ImdsEndpoint {
   readonly kind: 'imds';
   readonly base: URL;
   readonly description: string;
+  /**
+   * The SDKs that would use the instance role under the current `AWS_EC2_METADATA_DISABLED`
+   * (`=1` disables it for the JS SDK v3 only), and that value when it splits them.
+   */
+  readonly sdks: readonly SdkFamily[];
+  readonly disabledValue: string | null;
 }
+
+const SDK_FAMILIES: readonly SdkFamily[] = ['botocore', 'js-v3', 'go-v2', 'java-v2'];
 
 export type CredentialEndpoint = ContainerEndpoint | ImdsEndpoint;
 
@@ -154,5 +162,15 @@ export function resolveEndpoint(
   if (imdsDisabled(env, 'botocore')) return null;
   const raw = hosts.imdsHost ?? get(env, 'AWS_EC2_METADATA_SERVICE_ENDPOINT') ?? DEFAULT_IMDS_HOST;
   const base = parseUrl('ROLECALL_IMDS_HOST', raw);
-  return { kind: 'imds', base, description: `${base.origin} (EC2 instance metadata, IMDSv2)` };
+  const sdks = SDK_FAMILIES.filter((sdk) => !imdsDisabled(env, sdk));
+  return {
+    kind: 'imds',
+    base,
+    description: `${base.origin} (EC2 instance metadata, IMDSv2)`,
+    sdks,
+    disabledValue:
+      sdks.length === SDK_FAMILIES.length
+        ? null
+        : (get(env, 'AWS_EC2_METADATA_DISABLED') ?? '').slice(0, 32),
+  };
 }

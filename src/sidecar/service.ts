@@ -93,6 +93,9 @@ export async function startService(deps: ServiceDeps): Promise<Service> {
       policy: { minTtlMs: config.minTtlMs, startupFailures: STARTUP_FAILURES },
       source: endpoint === null ? null : endpoint.kind,
       allowInstanceRole: config.allowInstanceRole,
+      ...(endpoint?.kind === 'imds'
+        ? { instanceRoleSdks: { sdks: endpoint.sdks, disabledValue: endpoint.disabledValue } }
+        : {}),
       expectedRole:
         config.expectedRole === null
           ? null
