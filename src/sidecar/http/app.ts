@@ -89,8 +89,12 @@ export function createApp(deps: AppDeps, admin: { token: Secret | null } | null)
     const h = deps.health();
     res.status(httpStatusFor(h.status)).json(h);
   });
-  app.get('/metrics', async (_req, res) => {
+  app.get('/metrics', async (req, res) => {
     try {
+      // Rendering is the costliest answer: wait for the rest of this read to be parsed first, and
+      // skip it when that closed the connection (a client pipelining past the limit).
+      await new Promise((resolve) => setImmediate(resolve));
+      if (req.socket.destroyed) return;
       const body = await deps.registry.metrics();
       res.set('content-type', deps.registry.contentType).send(body);
     } catch (err) {
