@@ -49,7 +49,8 @@ test('hostile RoleArn: whoami text, /whoami?format=text and check escape it; JSO
   });
   t.after(() => sidecar.stop('SIGKILL'));
   await waitFor(
-    async () => (await get(`${sidecar.adminUrl}/whoami`, 'application/json')).includes('"arn"'),
+    async () =>
+      JSON.parse(await get(`${sidecar.adminUrl}/whoami`, 'application/json')).role.arn !== null,
     5000,
     'first fetch',
   );
