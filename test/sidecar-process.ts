@@ -108,10 +108,12 @@ export async function startSidecarProcess(
     child.kill('SIGKILL');
     throw err;
   }
+  // The log line says where each listener bound, as `host:port`.
+  const asUrl = (bound: string) => (bound.includes('://') ? bound : `http://${bound}`);
   return {
     child,
-    publicUrl: urls.listen,
-    adminUrl: urls.admin,
+    publicUrl: asUrl(urls.listen),
+    adminUrl: asUrl(urls.admin),
     lines,
     stderr: () => stderr,
     rssBytes: () => rssOf(child.pid ?? 0),
