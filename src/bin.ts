@@ -1,4 +1,7 @@
 #!/usr/bin/env node
-import { run } from './cli/main.ts';
+import { catchStopSignals } from './cli/signals.ts';
 
-await run();
+// Before anything else loads (see signals.ts).
+const latch = catchStopSignals(process.argv.slice(2));
+const { run } = await import('./cli/main.ts');
+await run(latch);

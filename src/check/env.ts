@@ -2,7 +2,7 @@
  * Environment-only steps of the chains: static keys, web identity, container, IMDS. Pure.
  * Empty variables count as unset, as in every SDK (they test truthiness or `!= ""`).
  */
-import { isAllowedUrl } from '../credentials/endpoint.ts';
+import { isAllowedUrl, unsupportedScheme } from '../credentials/endpoint.ts';
 import { get, maskAccessKeyId } from '../lib/aws-env.ts';
 import type { Env, Sdk, Source } from './types.ts';
 
@@ -66,11 +66,16 @@ export function container(env: Env): ContainerInfo | null {
       problems: ['AWS_CONTAINER_CREDENTIALS_FULL_URI is not an absolute URL'],
     };
   }
-  const problems = isAllowedUrl(url)
-    ? []
-    : [
-        `AWS_CONTAINER_CREDENTIALS_FULL_URI host ${url.hostname} is refused by the SDKs: plain http only to loopback, 169.254.170.2, 169.254.170.23, fd00:ec2::23`,
-      ];
+  const problems =
+    url.protocol !== 'http:' && url.protocol !== 'https:'
+      ? [
+          `AWS_CONTAINER_CREDENTIALS_FULL_URI scheme ${unsupportedScheme(url)} is refused by the SDKs: only http and https`,
+        ]
+      : isAllowedUrl(url)
+        ? []
+        : [
+            `AWS_CONTAINER_CREDENTIALS_FULL_URI host ${url.hostname} is refused by the SDKs: plain http only to loopback, 169.254.170.2, 169.254.170.23, fd00:ec2::23`,
+          ];
   return { via: 'full', evidence: `AWS_CONTAINER_CREDENTIALS_FULL_URI (${url.origin})`, problems };
 }
 

@@ -2,7 +2,6 @@
  * `rolecall check`'s one fetch: the identity the container endpoint serves, redacted. Loaded only
  * when a container endpoint is configured, so `check` without one never imports undici.
  */
-import { readFile } from 'node:fs/promises';
 import { Agent } from 'undici';
 import { DEFAULT_CONTAINER_HOST, resolveContainerEndpoint } from '../credentials/endpoint.ts';
 import { fetchContainerCredentials } from '../credentials/fetcher.ts';
@@ -31,7 +30,6 @@ export async function fetchIdentity(
       dispatcher,
       timeoutMs: CHECK_TIMEOUT_MS,
       now: Date.now,
-      readFile: (p) => readFile(p, 'utf8'),
     });
     return {
       ok: true,

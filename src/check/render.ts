@@ -3,6 +3,7 @@
  * it), one line per SDK, token and identity lines, and the verdict. Pure. Secrets never reach
  * here: the report holds masked key ids only, and the secret key is shown as stars whatever it is.
  */
+import { safeLines } from '../lib/safe-text.ts';
 import { profileName } from './env.ts';
 import type { ChainReport, Env } from './types.ts';
 import { SDK_LABELS } from './types.ts';
@@ -132,5 +133,6 @@ export function renderText(input: RenderInput): string {
     if (!f.found) lines.push(`note      ${f.path} not found`);
   }
   lines.push(resultLine(input));
-  return `${lines.join('\n')}\n`;
+  // Values come from the environment, files and the endpoint: escaped per line for the terminal.
+  return safeLines(lines);
 }

@@ -28,7 +28,7 @@ Runs the sidecar. It takes no options: it is configured by environment variables
   ROLECALL_ADMIN_LISTEN         admin listener: /whoami and the above (127.0.0.1:9478)
   ROLECALL_ADMIN_TOKEN[_FILE]   bearer token for the admin listener; required off loopback
   ROLECALL_POLL_INTERVAL        steady poll period, ±10 % jitter (60s)
-  ROLECALL_POLL_TIMEOUT         one request's deadline (2s)
+  ROLECALL_POLL_TIMEOUT         one poll's deadline, token file read included (2s)
   ROLECALL_MIN_TTL              expiring sooner without rotation is failing (10m)
   ROLECALL_EXPECTED_ROLE        role ARN or glob on the ARN or role name, e.g. '*-task'
   ROLECALL_CONTAINER_HOST       base for the relative URI (http://169.254.170.2)
@@ -39,13 +39,14 @@ The credentials endpoint comes from the AWS SDK variables (AWS_CONTAINER_CREDENT
 ..._FULL_URI + AWS_CONTAINER_AUTHORIZATION_TOKEN[_FILE], else IMDS). Unknown ROLECALL_* variables
 are warned about at start.
 
-Exit: 0 after SIGTERM/SIGINT; 1 could not start (a listen address in use: the message names the
-variable); 2 bad configuration (every problem listed) or an option given.
+Exit: 0 after SIGTERM, SIGINT or SIGHUP (within 2s, even during start-up); 1 could not start (a
+listen address in use: the message names the variable); 2 bad configuration (every problem listed)
+or an option given.
 `,
   healthcheck: `Usage: rolecall healthcheck [--url U] [--live]
 
-GETs http://127.0.0.1:<ROLECALL_LISTEN port>/healthz (or /livez with --live) with a 2s timeout and
-prints the status code and health. For people and scripts: the image's own health check is the
+GETs http://127.0.0.1:<ROLECALL_LISTEN port>/healthz (or /livez with --live) and prints the status
+code and health; the whole answer must arrive within 2s. For people and scripts: the image's own health check is the
 static client /app/bin/healthcheck, which starts no Node process; to run this command in the
 image, use /nodejs/bin/node /app/dist/bin.js healthcheck (node is not on PATH there).
 
@@ -55,21 +56,23 @@ Exit: 0 healthy (HTTP 200), 1 not healthy or unreachable, 2 bad usage.
 
 Asks the admin listener (http://<ROLECALL_ADMIN_LISTEN>/whoami, default 127.0.0.1:9478) and prints
 the incident view, or the raw JSON with --json. --url takes the admin listener's base URL or the
-full /whoami URL. Sends ROLECALL_ADMIN_TOKEN[_FILE] as a bearer token when set.
+full /whoami URL. Sends ROLECALL_ADMIN_TOKEN[_FILE] as a bearer token when set. The whole answer
+must arrive within 3s. Values are printed with control characters written out (\\x1b, \\u202e).
 
 Exit: 0 health ok or degraded; 1 unreachable, an error answer, or health starting or failing;
 2 bad usage.
 `,
-  emulate: `Usage: rolecall emulate [--mode ecs|eks|imds] [--host H] [--port N] [--scenario S]
+  emulate: `Usage: rolecall emulate [--mode ecs|eks|imds] [--host H] [--port N] [--scenario S] [--allow-remote]
 
-Serves synthetic credentials on loopback (default 127.0.0.1, random port; --host ::1 for IPv6) and
-prints the export lines that point rolecall or an SDK at it. Modes:
+Serves synthetic credentials on loopback (default 127.0.0.1, random port; --host ::1 for IPv6; any
+other --host is refused unless --allow-remote is given) and prints the export lines that point rolecall or an SDK at it. Modes:
   ecs   (default) the ECS agent: /v2/credentials/<id>, /v1/credentials?id=, task metadata v4
   eks   the EKS Pod Identity Agent: /v1/credentials, Authorization from a 0600 token file, Host check
   imds  EC2 instance metadata with IMDSv2 required: token PUT, the instance role's credentials
 Scenarios: steady (default), demo, fast, or a JSON file (docs/emulator.md).
 
-Exit: 0 after SIGTERM/SIGINT; 1 the port is in use; 2 bad usage.
+Exit: 0 after SIGTERM, SIGINT or SIGHUP; 1 the port is in use; 2 bad usage, or a non-loopback
+--host without --allow-remote.
 `,
   demo: `Usage: rolecall demo [--port N] [--admin-port N]
 
@@ -80,6 +83,6 @@ leaves when the script is over.
   --port N        the sidecar's public listener (default 9477)
   --admin-port N  the sidecar's admin listener, with /whoami (default 9478)
 
-Exit: 0 after SIGINT/SIGTERM; 1 a port is in use; 2 bad usage.
+Exit: 0 after SIGINT, SIGTERM or SIGHUP; 1 a port is in use; 2 bad usage.
 `,
 };

@@ -2,10 +2,11 @@
  * `main(argv, io) → exit code`. Heavy modules (express, pino, prom-client, undici) are imported
  * only by the commands that need them, so `healthcheck` stays a small process.
  */
-import { readFileSync } from 'node:fs';
+import { readBoundedFile } from '../lib/bounded-file.ts';
 import { HELP, USAGE } from './help.ts';
 import { selfCommand } from './hints.ts';
 import type { Io } from './io.ts';
+import { catchStopSignals, type SignalLatch } from './signals.ts';
 import { closest } from './suggest.ts';
 import { version } from './version.ts';
 
@@ -83,7 +84,7 @@ const OPTIONS: Record<string, readonly string[]> = {
   serve: [],
   healthcheck: ['--url', '--live'],
   whoami: ['--url', '--json'],
-  emulate: ['--mode', '--host', '--port', '--scenario'],
+  emulate: ['--mode', '--host', '--port', '--scenario', '--allow-remote'],
   demo: ['--port', '--admin-port'],
 };
 
@@ -100,15 +101,19 @@ export function usageProblem(command: string, err: Error, self = 'rolecall'): st
   return `${err.message.replace(/\.$/, '')}; ${help}`;
 }
 
+/** Larger than any shared config or credentials file, or web identity token, seen in practice. */
+const CHECK_FILE_MAX_BYTES = 1024 * 1024;
+
 function checkIo(io: Io) {
   return {
     stdout: io.stdout,
     stderr: io.stderr,
     env: io.env,
     now: Date.now,
+    // Shared config files and token files, bounded so that a FIFO or a device cannot hang `check`.
     readFile: async (path: string) => {
       try {
-        return readFileSync(path, 'utf8');
+        return await readBoundedFile(path, CHECK_FILE_MAX_BYTES, AbortSignal.timeout(2000));
       } catch {
         return null;
       }
@@ -117,23 +122,21 @@ function checkIo(io: Io) {
   };
 }
 
-/** The process entry: the only place that sets `process.exitCode`. */
-export async function run(): Promise<void> {
+/** After a stop signal, the longest the process may linger once the command has returned. */
+const EXIT_GRACE_MS = 300;
+
+/**
+ * The process entry: the only place that sets `process.exitCode`.
+ * @param latch the stop signals, caught by `bin.ts` before this module loaded.
+ */
+export async function run(latch: SignalLatch | null = null): Promise<void> {
+  const signals = latch ?? catchStopSignals(process.argv.slice(2));
   const io: Io = {
     env: process.env,
     stdout: (s) => process.stdout.write(s),
     stderr: (s) => process.stderr.write(s),
     self: () => selfCommand(process.env, process.argv[1], process.execPath),
-    untilSignal: () =>
-      new Promise((resolve) => {
-        const on = (sig: string) => {
-          process.off('SIGTERM', on);
-          process.off('SIGINT', on);
-          resolve(sig);
-        };
-        process.once('SIGTERM', on);
-        process.once('SIGINT', on);
-      }),
+    untilSignal: () => signals?.until() ?? new Promise<string>(() => {}),
   };
   try {
     process.exitCode = await main(process.argv.slice(2), io);
@@ -141,4 +144,7 @@ export async function run(): Promise<void> {
     process.stderr.write(`rolecall: ${(err as Error).message}\n`);
     process.exitCode = 1;
   }
+  // Stopped by a signal: whatever a library still holds open must not delay the exit.
+  if (signals?.received())
+    setTimeout(() => process.exit(process.exitCode ?? 0), EXIT_GRACE_MS).unref();
 }

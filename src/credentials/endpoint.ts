@@ -3,7 +3,7 @@
  * (botocore `_validate_allowed_url`, JS v3 `fromHttp` `checkUrl`). Pure: the token
  * file is named here and read by the fetcher on every request, because EKS tokens rotate.
  */
-import { type Env, get, imdsDisabled } from '../lib/aws-env.ts';
+import { type Env, get, imdsDisabled, type SdkFamily } from '../lib/aws-env.ts';
 import { EndpointConfigError } from '../lib/errors.ts';
 
 export const DEFAULT_CONTAINER_HOST = 'http://169.254.170.2';
@@ -37,6 +37,11 @@ export function isAllowedUrl(url: URL): boolean {
   if (url.protocol !== 'http:') return false;
   const host = url.hostname.toLowerCase();
   return ALLOWED_HTTP_HOSTS.has(host) || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
+/** The scheme of a URL that is neither http nor https, as typed (`ftp:`, `file:`), bounded. */
+export function unsupportedScheme(url: URL): string {
+  return url.protocol.slice(0, 32);
 }
 
 /** A header value with CR or LF would split the request; every SDK refuses it. */
@@ -85,6 +90,13 @@ export function resolveContainerEndpoint(
   }
   if (full === undefined) return null;
   const url = parseUrl('AWS_CONTAINER_CREDENTIALS_FULL_URI', full);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new EndpointConfigError(
+      'AWS_CONTAINER_CREDENTIALS_FULL_URI',
+      `AWS_CONTAINER_CREDENTIALS_FULL_URI scheme ${unsupportedScheme(url)} is not supported: SDKs fetch ` +
+        'credentials over http (loopback and the ECS/EKS agent addresses only) or https',
+    );
+  }
   if (!isAllowedUrl(url)) {
     throw new EndpointConfigError(
       'AWS_CONTAINER_CREDENTIALS_FULL_URI',
@@ -123,7 +135,15 @@ export interface ImdsEndpoint {
   readonly kind: 'imds';
   readonly base: URL;
   readonly description: string;
+  /**
+   * The SDKs that would use the instance role under the current `AWS_EC2_METADATA_DISABLED`
+   * (`=1` disables it for the JS SDK v3 only), and that value when it splits them.
+   */
+  readonly sdks: readonly SdkFamily[];
+  readonly disabledValue: string | null;
 }
+
+const SDK_FAMILIES: readonly SdkFamily[] = ['botocore', 'js-v3', 'go-v2', 'java-v2'];
 
 export type CredentialEndpoint = ContainerEndpoint | ImdsEndpoint;
 
@@ -142,5 +162,15 @@ export function resolveEndpoint(
   if (imdsDisabled(env, 'botocore')) return null;
   const raw = hosts.imdsHost ?? get(env, 'AWS_EC2_METADATA_SERVICE_ENDPOINT') ?? DEFAULT_IMDS_HOST;
   const base = parseUrl('ROLECALL_IMDS_HOST', raw);
-  return { kind: 'imds', base, description: `${base.origin} (EC2 instance metadata, IMDSv2)` };
+  const sdks = SDK_FAMILIES.filter((sdk) => !imdsDisabled(env, sdk));
+  return {
+    kind: 'imds',
+    base,
+    description: `${base.origin} (EC2 instance metadata, IMDSv2)`,
+    sdks,
+    disabledValue:
+      sdks.length === SDK_FAMILIES.length
+        ? null
+        : (get(env, 'AWS_EC2_METADATA_DISABLED') ?? '').slice(0, 32),
+  };
 }

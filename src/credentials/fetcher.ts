@@ -4,6 +4,7 @@
  * file reader and the clock are injected.
  */
 import type { Dispatcher } from 'undici';
+import { FileLimitError, readBoundedFile, withDeadline } from '../lib/bounded-file.ts';
 import { EndpointError } from '../lib/errors.ts';
 import { type BoundedResponse, boundedRequest, header, parseRetryAfter } from '../lib/net.ts';
 import { type ContainerEndpoint, hasLineBreak } from './endpoint.ts';
@@ -13,16 +14,27 @@ import type { Fetched } from './types.ts';
 /** A few KiB is a normal answer; anything past this is refused as `too_large`. */
 export const MAX_CREDENTIALS_BYTES = 64 * 1024;
 
+/** An EKS service-account token is about 1 KiB; the file must be a regular file this size or less. */
+export const MAX_TOKEN_FILE_BYTES = 16 * 1024;
+
 export interface FetchDeps {
   readonly dispatcher: Dispatcher;
+  /** The deadline for the whole fetch: token file read and request together. */
   readonly timeoutMs: number;
   readonly now: () => number;
-  readonly readFile: (path: string) => Promise<string>;
+  /** Reads the token file; defaults to `readBoundedFile` with `MAX_TOKEN_FILE_BYTES`. */
+  readonly readFile?: (path: string, signal: AbortSignal) => Promise<string>;
+  /** Cancels the fetch (shutdown). */
+  readonly signal?: AbortSignal;
 }
+
+const readTokenFile = (path: string, signal: AbortSignal) =>
+  readBoundedFile(path, MAX_TOKEN_FILE_BYTES, signal);
 
 async function authorizationHeader(
   endpoint: ContainerEndpoint,
   deps: FetchDeps,
+  signal: AbortSignal,
 ): Promise<Record<string, string>> {
   const auth = endpoint.authorization;
   if (auth.kind === 'none') return {};
@@ -30,12 +42,20 @@ async function authorizationHeader(
   let token: string;
   try {
     // Re-read on every request: EKS projects a fresh token into this file periodically.
-    token = await deps.readFile(auth.path);
+    token = await withDeadline((deps.readFile ?? readTokenFile)(auth.path, signal), signal);
   } catch (err) {
+    const name = 'AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE';
     const code = (err as { code?: unknown }).code;
+    if (!(err instanceof FileLimitError) || /^E[A-Z]+$/.test(err.code))
+      throw new EndpointError(
+        'token_file',
+        `cannot read ${name} (${typeof code === 'string' ? code : 'read error'})`,
+      );
     throw new EndpointError(
       'token_file',
-      `cannot read AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE (${typeof code === 'string' ? code : 'read error'})`,
+      err.code === 'timeout'
+        ? `${name} was not read within the ${deps.timeoutMs}ms poll deadline`
+        : `${name} ${err.message}`,
     );
   }
   if (token.length === 0)
@@ -101,12 +121,17 @@ export async function fetchContainerCredentials(
   endpoint: ContainerEndpoint,
   deps: FetchDeps,
 ): Promise<Fetched> {
-  const headers = await authorizationHeader(endpoint, deps);
+  const started = performance.now();
+  const deadline = AbortSignal.timeout(deps.timeoutMs);
+  const signal = deps.signal === undefined ? deadline : AbortSignal.any([deadline, deps.signal]);
+  const headers = await authorizationHeader(endpoint, deps, signal);
   const res = await boundedRequest(endpoint.url, {
     dispatcher: deps.dispatcher,
-    timeoutMs: deps.timeoutMs,
+    // What the token read left of the one deadline.
+    timeoutMs: Math.max(1, Math.round(deps.timeoutMs - (performance.now() - started))),
     maxBytes: MAX_CREDENTIALS_BYTES,
     headers,
+    ...(deps.signal === undefined ? {} : { signal: deps.signal }),
   });
   const now = deps.now();
   if (res.status !== 200) throw statusError(res, now);

@@ -15,6 +15,8 @@ import type { Fetched } from './types.ts';
 
 export const IMDS_TOKEN_TTL_SECONDS = 21_600;
 const MAX_BYTES = 64 * 1024;
+/** IAM's rule for role names; the name goes into a URL path and onto every view. */
+const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
 
 export const HOP_LIMIT_HINT =
   'the IMDSv2 token request timed out: from a container behind a bridge this is usually the hop limit ' +
@@ -27,13 +29,22 @@ export interface ImdsDeps {
 }
 
 /** Returns a fetch function with its own token and account cache. */
-export function createImdsFetcher(endpoint: ImdsEndpoint, deps: ImdsDeps): () => Promise<Fetched> {
+export function createImdsFetcher(
+  endpoint: ImdsEndpoint,
+  deps: ImdsDeps,
+): (signal?: AbortSignal) => Promise<Fetched> {
+  let signal: AbortSignal | undefined;
+  const opts = () => ({
+    dispatcher: deps.dispatcher,
+    timeoutMs: deps.timeoutMs,
+    ...(signal === undefined ? {} : { signal }),
+  });
   let token: { value: string; until: number } | null = null;
   const accounts = new Map<string, { accountId: string | null; partition: string }>();
   const url = (path: string) => new URL(path, endpoint.base);
   const get = async (path: string, t: string) => {
     const res = await boundedRequest(url(path), {
-      ...deps,
+      ...opts(),
       maxBytes: MAX_BYTES,
       headers: { 'x-aws-ec2-metadata-token': t },
     });
@@ -47,7 +58,7 @@ export function createImdsFetcher(endpoint: ImdsEndpoint, deps: ImdsDeps): () =>
     let res: Awaited<ReturnType<typeof boundedRequest>>;
     try {
       res = await boundedRequest(url('/latest/api/token'), {
-        ...deps,
+        ...opts(),
         method: 'PUT',
         maxBytes: 4096,
         headers: { 'x-aws-ec2-metadata-token-ttl-seconds': String(IMDS_TOKEN_TTL_SECONDS) },
@@ -78,7 +89,7 @@ export function createImdsFetcher(endpoint: ImdsEndpoint, deps: ImdsDeps): () =>
         InstanceProfileArn?: unknown;
       };
       const m =
-        typeof info.InstanceProfileArn === 'string'
+        typeof info.InstanceProfileArn === 'string' && info.InstanceProfileArn.length <= 2048
           ? /^arn:(aws[a-z-]*):iam::(\d{12}):instance-profile\//.exec(info.InstanceProfileArn)
           : null;
       if (m) found = { accountId: m[2] ?? null, partition: m[1] ?? 'aws' };
@@ -101,6 +112,11 @@ export function createImdsFetcher(endpoint: ImdsEndpoint, deps: ImdsDeps): () =>
       throw new EndpointError(
         'not_found',
         'IMDS lists no instance role (no instance profile attached)',
+      );
+    if (!ROLE_NAME.test(roleName))
+      throw new EndpointError(
+        'invalid_response',
+        'IMDS lists an instance role name that is not 1 to 64 of the characters IAM allows',
       );
     const body = await get(
       `/latest/meta-data/iam/security-credentials/${encodeURIComponent(roleName)}`,
@@ -127,7 +143,10 @@ export function createImdsFetcher(endpoint: ImdsEndpoint, deps: ImdsDeps): () =>
     const { accountId, partition } = await account(roleName, t);
     const roleArn =
       accountId === null ? null : `arn:${partition}:iam::${accountId}:role/${roleName}`;
-    const lastUpdated = typeof parsed.LastUpdated === 'string' ? parsed.LastUpdated : null;
+    const lastUpdated =
+      typeof parsed.LastUpdated === 'string' && parsed.LastUpdated.length <= 64
+        ? parsed.LastUpdated
+        : null;
     return {
       credentials,
       identity: {
@@ -141,7 +160,8 @@ export function createImdsFetcher(endpoint: ImdsEndpoint, deps: ImdsDeps): () =>
     };
   };
 
-  return async () => {
+  return async (cancel?: AbortSignal) => {
+    signal = cancel;
     const cached = token !== null && token.until > deps.now();
     try {
       return await attempt();

@@ -23,6 +23,19 @@ export function parseExpiration(value: string): Date | null {
   return Number.isFinite(ms) ? new Date(ms) : null;
 }
 
+/**
+ * The longest or exact shape each identifying string may have; anything else is
+ * `invalid_response`. IAM's own limits: an ARN is at most 2,048 characters, an access key id 16 to
+ * 128 word characters, an account id 12 digits. The secret and the token are bounded only by the
+ * body limit (64 KiB): they are never shown, so their length cannot flood anything.
+ */
+export const FIELD_LIMITS = {
+  roleArn: 2048,
+  accessKeyId: /^\w{16,128}$/,
+  accountId: /^\d{12}$/,
+  expiration: 64,
+} as const;
+
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
@@ -60,8 +73,27 @@ export function parseCredentialsBody(
   if (roleArn === null && accountIdField === null && source === 'container-role') {
     problems.push('neither RoleArn nor AccountId is present');
   }
-  const expiration = expirationText === null ? null : parseExpiration(expirationText);
-  if (expirationText !== null && expiration === null)
+  // Checked by length first so no pattern below ever runs on an unbounded string.
+  if (
+    accessKeyId !== null &&
+    !(accessKeyId.length <= 128 && FIELD_LIMITS.accessKeyId.test(accessKeyId))
+  )
+    problems.push('AccessKeyId is not 16 to 128 letters, digits or underscores');
+  if (roleArn !== null && roleArn.length > FIELD_LIMITS.roleArn)
+    problems.push(`RoleArn is longer than ${FIELD_LIMITS.roleArn} characters`);
+  if (accountIdField !== null && !FIELD_LIMITS.accountId.test(accountIdField))
+    problems.push('AccountId is not 12 digits');
+  if (expirationText !== null && expirationText.length > FIELD_LIMITS.expiration)
+    problems.push(`Expiration is longer than ${FIELD_LIMITS.expiration} characters`);
+  const expiration =
+    expirationText === null || expirationText.length > FIELD_LIMITS.expiration
+      ? null
+      : parseExpiration(expirationText);
+  if (
+    expirationText !== null &&
+    expirationText.length <= FIELD_LIMITS.expiration &&
+    expiration === null
+  )
     problems.push('Expiration is not an ISO 8601 timestamp');
   if (problems.length > 0 || !accessKeyId || !secretAccessKey || !token || !expiration) {
     throw new EndpointError('invalid_response', `${problems.join('; ')}: ${EXPECTED}`);

@@ -1,6 +1,6 @@
 /**
  * The only timers in the credential path: one chained timeout, never two requests at once,
- * stopped by `close()`. The fetch, clock, randomness and timer are injected, so a six-hour
+ * stopped by `close()`, which also aborts a fetch in flight. The fetch, clock, randomness and timer are injected, so a six-hour
  * credential life is a unit test that takes milliseconds.
  */
 import { EndpointError, type PollErrorReason } from '../lib/errors.ts';
@@ -34,7 +34,8 @@ interface PollOutcome {
 }
 
 export interface PollerDeps {
-  readonly fetch: () => Promise<Fetched>;
+  /** One fetch; `signal` aborts when the poller closes, so shutdown never waits on the endpoint. */
+  readonly fetch: (signal: AbortSignal) => Promise<Fetched>;
   readonly now: () => number;
   readonly random: () => number;
   readonly setTimer: SetTimer;
@@ -74,6 +75,7 @@ export function startPoller(deps: PollerDeps): Poller {
   let state: CredentialState = INITIAL_STATE;
   let timer: Timer | null = null;
   let inFlight: Promise<void> | null = null;
+  const stop = new AbortController();
   let closed = false;
 
   async function pollOnce(): Promise<void> {
@@ -82,7 +84,8 @@ export function startPoller(deps: PollerDeps): Poller {
     let reason: PollErrorReason | null = null;
     let result: ReturnType<typeof apply>;
     try {
-      const f = await deps.fetch();
+      const f = await deps.fetch(stop.signal);
+      if (closed) return;
       result = apply(
         state,
         {
@@ -97,6 +100,8 @@ export function startPoller(deps: PollerDeps): Poller {
         deps.statePolicy,
       );
     } catch (err) {
+      // Cancelled by close(): not a failure of the endpoint, so not counted or logged.
+      if (closed) return;
       const failure = toReason(err);
       reason = failure.reason;
       retryAfterMs = failure.retryAfterMs;
@@ -128,6 +133,7 @@ export function startPoller(deps: PollerDeps): Poller {
       closed = true;
       timer?.cancel();
       timer = null;
+      stop.abort();
       if (inFlight) await inFlight;
     },
   };

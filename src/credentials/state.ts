@@ -6,6 +6,14 @@
  * Over 250 lines on purpose: the state, its events and every transition read best in one place.
  */
 import type { PollErrorReason } from '../lib/errors.ts';
+import {
+  bounded,
+  type ChangeLogs,
+  HISTORY_STRING_LIMITS,
+  logChange,
+  NO_CHANGE_LOGS,
+  pushChange,
+} from './fold.ts';
 import type { HistoryEvent, Identity } from './types.ts';
 
 /** The credentials currently held, without their secrets. */
@@ -42,6 +50,8 @@ interface Common {
   readonly failureLoggedAt: number | null;
   /** Access key id for which `credentials.expiring` was already logged. */
   readonly expiringWarnedFor: string | null;
+  /** Rate limiting of `credentials.rotated` / `role_changed` lines (see `fold.ts`). */
+  readonly changeLogs: ChangeLogs;
 }
 
 export type CredentialState =
@@ -72,11 +82,14 @@ export type LogEvent =
       readonly event: 'credentials.rotated';
       readonly held: Held;
       readonly previousAccessKeyId: string;
+      /** Rotations since the last line that were folded instead of logged (absent when none). */
+      readonly repeated?: number;
     }
   | {
       readonly event: 'credentials.role_changed';
       readonly from: string | null;
       readonly to: string | null;
+      readonly repeated?: number;
     }
   | {
       readonly event: 'credentials.fetch_failed';
@@ -95,7 +108,10 @@ export interface StatePolicy {
   readonly historyLimit: number;
   /** `ROLECALL_MIN_TTL` in ms. */
   readonly minTtlMs: number;
-  /** While failing, repeat the `fetch_failed` log at most this often (a new reason logs at once). */
+  /**
+   * While failing, repeat the `fetch_failed` log at most this often (a new reason logs at once);
+   * also the window in which repeated rotations and role changes are folded.
+   */
   readonly failureLogIntervalMs: number;
 }
 
@@ -112,6 +128,7 @@ export const INITIAL_STATE: CredentialState = Object.freeze({
   clockSkewSeconds: null,
   failureLoggedAt: null,
   expiringWarnedFor: null,
+  changeLogs: NO_CHANGE_LOGS,
 });
 
 function push(
@@ -141,7 +158,8 @@ function applyFetched(
 ): { state: CredentialState; logs: LogEvent[] } {
   const logs: LogEvent[] = [];
   let history = state.history;
-  let { rotations, roleChanges } = state;
+  let { rotations, roleChanges, changeLogs } = state;
+  const interval = policy.failureLogIntervalMs;
   const prev = state.phase === 'tracking' ? state.held : null;
   if (state.consecutiveFailures > 0 && state.lastSuccess !== null) {
     logs.push({ event: 'credentials.recovered', afterFailures: state.consecutiveFailures });
@@ -163,8 +181,16 @@ function applyFetched(
     logs.push({ event: 'credentials.first_seen', held });
   } else if (!sameKey) {
     rotations += 1;
-    logs.push({ event: 'credentials.rotated', held, previousAccessKeyId: prev.accessKeyId });
-    history = push(
+    const l = logChange(changeLogs, 'rotated', e.at, interval);
+    changeLogs = l.next;
+    if (l.log)
+      logs.push({
+        event: 'credentials.rotated',
+        held,
+        previousAccessKeyId: prev.accessKeyId,
+        ...(l.repeated > 0 ? { repeated: l.repeated } : {}),
+      });
+    history = pushChange(
       history,
       {
         type: 'rotated',
@@ -173,19 +199,28 @@ function applyFetched(
         expiration: new Date(e.expiration).toISOString(),
       },
       policy.historyLimit,
+      interval,
     );
   }
   if (prev !== null && prev.identity.roleArn !== e.identity.roleArn) {
     roleChanges += 1;
-    logs.push({
-      event: 'credentials.role_changed',
-      from: prev.identity.roleArn,
-      to: e.identity.roleArn,
-    });
-    history = push(
+    const from = prev.identity.roleArn;
+    const to = e.identity.roleArn;
+    const l = logChange(changeLogs, 'role_changed', e.at, interval);
+    changeLogs = l.next;
+    if (l.log)
+      logs.push({
+        event: 'credentials.role_changed',
+        from,
+        to,
+        ...(l.repeated > 0 ? { repeated: l.repeated } : {}),
+      });
+    const arn = (a: string | null) => (a === null ? null : bounded(a, HISTORY_STRING_LIMITS.arn));
+    history = pushChange(
       history,
-      { type: 'role_changed', at: e.at, from: prev.identity.roleArn, to: e.identity.roleArn },
+      { type: 'role_changed', at: e.at, from: arn(from), to: arn(to) },
       policy.historyLimit,
+      interval,
     );
   }
   const expiringWarnedFor = warnExpiring(state.expiringWarnedFor, held, e.at, policy, logs);
@@ -204,6 +239,7 @@ function applyFetched(
       clockSkewSeconds: e.endpointDate === null ? null : Math.round((e.endpointDate - e.at) / 1000),
       failureLoggedAt: null,
       expiringWarnedFor,
+      changeLogs,
     },
     logs,
   };
@@ -229,19 +265,17 @@ function applyFailed(
       consecutive,
     });
   const last = state.history[state.history.length - 1];
+  const message = bounded(e.message, HISTORY_STRING_LIMITS.message);
   const history =
     sameReason && last?.type === 'fetch_failed' && last.reason === e.reason
-      ? [
-          ...state.history.slice(0, -1),
-          { ...last, message: e.message, count: last.count + 1, lastAt: e.at },
-        ]
+      ? [...state.history.slice(0, -1), { ...last, message, count: last.count + 1, lastAt: e.at }]
       : push(
           state.history,
           {
             type: 'fetch_failed',
             at: e.at,
             reason: e.reason,
-            message: e.message,
+            message,
             count: 1,
             lastAt: e.at,
           },
@@ -256,7 +290,7 @@ function applyFailed(
       ...state,
       polls: state.polls + 1,
       consecutiveFailures: consecutive,
-      lastError: { reason: e.reason, message: e.message, at: e.at },
+      lastError: { reason: e.reason, message, at: e.at },
       lastPollFailed: true,
       history,
       failureLoggedAt: due ? e.at : state.failureLoggedAt,

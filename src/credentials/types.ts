@@ -76,12 +76,17 @@ export type HistoryEvent =
       readonly at: number;
       readonly accessKeyId: string;
       readonly expiration: string;
+      /** Rotations folded into this entry (see `fold.ts`), and the latest; absent when one. */
+      readonly count?: number;
+      readonly lastAt?: number;
     }
   | {
       readonly type: 'role_changed';
       readonly at: number;
       readonly from: string | null;
       readonly to: string | null;
+      readonly count?: number;
+      readonly lastAt?: number;
     }
   | {
       readonly type: 'fetch_failed';

@@ -18,6 +18,8 @@ export interface GetOptions {
   readonly maxBytes: number;
   readonly headers?: Readonly<Record<string, string>>;
   readonly method?: 'GET' | 'PUT';
+  /** Cancels the request from outside (shutdown); it then fails as `connection`, "cancelled". */
+  readonly signal?: AbortSignal;
 }
 
 const CONNECTION_CODES = new Set([
@@ -67,6 +69,9 @@ export async function boundedRequest(url: URL, opts: GetOptions): Promise<Bounde
     timedOut = true;
     controller.abort();
   }, opts.timeoutMs);
+  const cancel = () => controller.abort();
+  if (opts.signal?.aborted) cancel();
+  opts.signal?.addEventListener('abort', cancel, { once: true });
   try {
     const res = await request(url, {
       method: opts.method ?? 'GET',
@@ -109,9 +114,12 @@ export async function boundedRequest(url: URL, opts: GetOptions): Promise<Bounde
       body: Buffer.concat(chunks).toString('utf8'),
     };
   } catch (err) {
+    if (opts.signal?.aborted && !timedOut && !(err instanceof EndpointError))
+      throw new EndpointError('connection', 'request cancelled');
     throw classifyNetworkError(err, timedOut, opts.timeoutMs);
   } finally {
     clearTimeout(timer);
+    opts.signal?.removeEventListener('abort', cancel);
   }
 }
 

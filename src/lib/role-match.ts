@@ -5,14 +5,10 @@
  * (not the session name that follows it).
  */
 import { parseRoleArn } from './aws-env.ts';
+import { globMatch } from './glob.ts';
 
-function globToRegExp(glob: string): RegExp {
-  const escaped = glob
-    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-    .replace(/\*/g, '.*')
-    .replace(/\?/g, '.');
-  return new RegExp(`^${escaped}$`);
-}
+/** An IAM ARN is at most 2,048 characters, so a longer pattern can never match one. */
+export const MAX_ROLE_PATTERN = 2048;
 
 /** @param arnOrName a role ARN, or a bare role name when the ARN is unknown. */
 export function matchRole(pattern: string, arnOrName: string): boolean {
@@ -20,7 +16,7 @@ export function matchRole(pattern: string, arnOrName: string): boolean {
     pattern.startsWith('arn:') || !arnOrName.startsWith('arn:')
       ? arnOrName
       : (parseRoleArn(arnOrName).roleName ?? arnOrName.split('/').pop() ?? arnOrName);
-  return globToRegExp(pattern).test(target);
+  return globMatch(pattern, target);
 }
 
 /** A held role against a pattern: by ARN when the endpoint names it, else by role name. */

@@ -7,8 +7,10 @@ import {
   DEFAULT_CONTAINER_HOST,
   resolveEndpoint,
 } from '../credentials/endpoint.ts';
+import { FileLimitError, readBoundedFileSync } from '../lib/bounded-file.ts';
 import { parseDuration } from '../lib/duration.ts';
 import { ConfigError, EndpointConfigError } from '../lib/errors.ts';
+import { MAX_ROLE_PATTERN } from '../lib/role-match.ts';
 import { Secret } from '../lib/secret.ts';
 
 export interface ListenAddress {
@@ -37,6 +39,8 @@ export interface Config {
   /** `ROLECALL_ALLOW_INSTANCE_ROLE`: the instance role is intended, so report it as `ok`. */
   readonly allowInstanceRole: boolean;
   readonly metadataUrl: URL | null;
+  /** Not errors, but worth a line at start (a token file others can read). */
+  readonly warnings: readonly string[];
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -85,11 +89,23 @@ function value(env: Env, name: string): string | undefined {
   return v === undefined || v.trim() === '' ? undefined : v;
 }
 
+/** The admin token file must be a regular file this size or less (a token is tens of bytes). */
+export const MAX_ADMIN_TOKEN_FILE_BYTES = 4096;
+
+/** Reads the admin token file as `serve` does: bounded, and with its mode for the warning. */
+export const readAdminTokenFile = (path: string) =>
+  readBoundedFileSync(path, MAX_ADMIN_TOKEN_FILE_BYTES);
+
 /**
- * @param readFile reads `ROLECALL_ADMIN_TOKEN_FILE` (synchronously: this runs once, before binding).
+ * @param readFile reads `ROLECALL_ADMIN_TOKEN_FILE` (synchronously: this runs once, before binding);
+ * `readAdminTokenFile` in production. A bare string is taken as a file of mode 0600.
  */
-export function loadConfig(env: Env, readFile: (path: string) => string): Config {
+export function loadConfig(
+  env: Env,
+  readFile: (path: string) => string | { text: string; mode: number },
+): Config {
   const problems: string[] = [];
+  const warnings: string[] = [];
 
   const listenVar = (name: 'ROLECALL_LISTEN' | 'ROLECALL_ADMIN_LISTEN'): ListenAddress => {
     const text = value(env, name) ?? DEFAULTS[name];
@@ -140,27 +156,43 @@ export function loadConfig(env: Env, readFile: (path: string) => string): Config
 
   let adminToken: Secret | null = null;
   const tokenFile = value(env, 'ROLECALL_ADMIN_TOKEN_FILE');
-  const tokenEnv = value(env, 'ROLECALL_ADMIN_TOKEN');
+  const tokenEnv = env.ROLECALL_ADMIN_TOKEN;
+  /** A token the admin listener could never receive, or none at all, is refused, not ignored. */
+  const tokenProblem = (name: string, token: string): string | null => {
+    if (/[\r\n]/.test(token))
+      return `${name} contains a line break, which no client can send in a header; expected one line`;
+    if (token.trim() === '')
+      return `${name} is empty or only whitespace; expected a random token of at least 16 characters, or leave it unset`;
+    if (token.trim().length < 16)
+      return `${name} is shorter than 16 characters; expected a random token of at least 16`;
+    return null;
+  };
   if (tokenFile !== undefined && tokenEnv !== undefined) {
     problems.push('ROLECALL_ADMIN_TOKEN and ROLECALL_ADMIN_TOKEN_FILE are both set; set only one');
   } else if (tokenFile !== undefined) {
+    const name = `ROLECALL_ADMIN_TOKEN_FILE (${tokenFile})`;
     try {
-      const t = readFile(tokenFile).trim();
-      if (t.length < 16)
-        problems.push(
-          `ROLECALL_ADMIN_TOKEN_FILE (${tokenFile}) holds fewer than 16 characters; expected a random token of at least 16`,
-        );
+      const read = readFile(tokenFile);
+      const { text, mode } = typeof read === 'string' ? { text: read, mode: 0o600 } : read;
+      // The usual trailing newline (echo token > file) is not part of the token; one inside is.
+      const t = text.trim();
+      const problem = tokenProblem(name, t)?.replace('is shorter than', 'holds fewer than') ?? null;
+      if (problem !== null) problems.push(problem);
       else adminToken = new Secret(t);
+      if ((mode & 0o044) !== 0)
+        warnings.push(
+          `${name} is readable by ${(mode & 0o004) !== 0 ? 'every user' : 'its group'} (mode ${(mode & 0o777).toString(8).padStart(4, '0')}); chmod 600 it`,
+        );
     } catch (err) {
       problems.push(
-        `ROLECALL_ADMIN_TOKEN_FILE (${tokenFile}) cannot be read (${(err as { code?: string }).code ?? 'error'}); expected a readable file holding the token`,
+        err instanceof FileLimitError && !/^E[A-Z]+$/.test(err.code)
+          ? `${name} ${err.message}; expected a regular file of at most ${MAX_ADMIN_TOKEN_FILE_BYTES} bytes holding the token`
+          : `${name} cannot be read (${(err as { code?: string }).code ?? 'error'}); expected a readable file holding the token`,
       );
     }
   } else if (tokenEnv !== undefined) {
-    if (tokenEnv.trim().length < 16)
-      problems.push(
-        'ROLECALL_ADMIN_TOKEN is shorter than 16 characters; expected a random token of at least 16',
-      );
+    const problem = tokenProblem('ROLECALL_ADMIN_TOKEN', tokenEnv);
+    if (problem !== null) problems.push(problem);
     else adminToken = new Secret(tokenEnv.trim());
   }
   if (adminToken === null && !isLoopbackHost(adminListen.host)) {
@@ -205,6 +237,10 @@ export function loadConfig(env: Env, readFile: (path: string) => string): Config
   }
 
   const expectedRole = value(env, 'ROLECALL_EXPECTED_ROLE')?.trim() ?? null;
+  if (expectedRole !== null && expectedRole.length > MAX_ROLE_PATTERN)
+    problems.push(
+      `ROLECALL_EXPECTED_ROLE is longer than ${MAX_ROLE_PATTERN} characters; expected a role ARN or a glob such as *-task`,
+    );
 
   const allowText = (value(env, 'ROLECALL_ALLOW_INSTANCE_ROLE') ?? 'false').toLowerCase();
   if (!['true', 'false', '1', '0'].includes(allowText)) {
@@ -228,5 +264,6 @@ export function loadConfig(env: Env, readFile: (path: string) => string): Config
     endpoint,
     allowInstanceRole,
     metadataUrl,
+    warnings,
   });
 }

@@ -5,8 +5,9 @@
  * failing > starting > degraded > ok.
  */
 
-import type { ChainReport } from '../check/types.ts';
+import { type ChainReport, SDK_LABELS } from '../check/types.ts';
 import type { CredentialState } from '../credentials/state.ts';
+import type { SdkFamily } from '../lib/aws-env.ts';
 import { formatSeconds as duration } from '../lib/duration.ts';
 import { shadowedSeries } from './chain.ts';
 
@@ -37,6 +38,14 @@ export interface HealthInput {
   readonly source?: 'container' | 'imds' | null;
   /** `ROLECALL_ALLOW_INSTANCE_ROLE`: the instance role is intended. */
   readonly allowInstanceRole?: boolean;
+  /**
+   * With source `imds`: which SDKs would use the instance role, and the `AWS_EC2_METADATA_DISABLED`
+   * value when it leaves some of them out. Omitted: all of them.
+   */
+  readonly instanceRoleSdks?: {
+    readonly sdks: readonly SdkFamily[];
+    readonly disabledValue: string | null;
+  };
   /**
    * `ROLECALL_EXPECTED_ROLE`, and whether the held role matches it (null before any role is
    * held). The caller matches once per credentials change, not once per request.
@@ -142,7 +151,9 @@ export function health(input: HealthInput): Health {
   const checks: HealthCheck[] = [credentialsCheck(state, now, policy)];
   if (input.expectedRole) checks.push(expectedRoleCheck(state, input.expectedRole));
   if (input.source === 'imds')
-    checks.push(instanceRoleCheck(state, input.allowInstanceRole ?? false));
+    checks.push(
+      instanceRoleCheck(state, input.allowInstanceRole ?? false, input.instanceRoleSdks ?? null),
+    );
   const shadowing = shadowingCheck(input.chain ?? null);
   if (shadowing !== null) checks.push(shadowing);
   return { status: worst(checks.map((c) => c.status)), checks };
@@ -152,17 +163,30 @@ export function health(input: HealthInput): Health {
 export const NO_SOURCE_DETAIL = NO_SOURCE.detail;
 
 /** Which source the credentials come from, and whether that is a likely mistake. */
-function instanceRoleCheck(state: CredentialState, allowInstanceRole: boolean): HealthCheck {
+function instanceRoleCheck(
+  state: CredentialState,
+  allowInstanceRole: boolean,
+  which: HealthInput['instanceRoleSdks'] | null,
+): HealthCheck {
   const status = allowInstanceRole ? 'ok' : 'degraded';
   const allowed = allowInstanceRole ? ' (allowed by ROLECALL_ALLOW_INSTANCE_ROLE)' : '';
   const role = state.phase === 'tracking' ? state.held.identity.roleName : null;
+  const all = which === null || which === undefined || which.disabledValue === null;
+  const sdks = all ? 'SDKs' : which.sdks.map((s) => SDK_LABELS[s]).join(', ');
+  const split =
+    all || which.disabledValue === null
+      ? ''
+      : `; ${(['botocore', 'js-v3', 'go-v2', 'java-v2'] as const)
+          .filter((s) => !which.sdks.includes(s))
+          .map((s) => SDK_LABELS[s])
+          .join(', ')} read AWS_EC2_METADATA_DISABLED=${which.disabledValue} as disabled`;
   return {
     name: 'source',
     status,
     detail:
       role === null
-        ? `no task role: AWS_CONTAINER_CREDENTIALS_RELATIVE_URI and AWS_CONTAINER_CREDENTIALS_FULL_URI are unset, so SDKs fall back to the EC2 instance role${allowed}`
-        : `no task role: SDKs in this task use the instance role ${role}${allowed}`,
+        ? `no task role: AWS_CONTAINER_CREDENTIALS_RELATIVE_URI and AWS_CONTAINER_CREDENTIALS_FULL_URI are unset, so ${sdks} fall back to the EC2 instance role${split}${allowed}`
+        : `no task role: ${sdks} in this task use the instance role ${role}${split}${allowed}`,
   };
 }
 

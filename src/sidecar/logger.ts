@@ -90,13 +90,24 @@ export function logEvent(logger: Logger, e: LogEvent): void {
           ...(e.event === 'credentials.rotated'
             ? { previousAccessKeyId: maskAccessKeyId(e.previousAccessKeyId) }
             : {}),
+          ...(e.event === 'credentials.rotated' && e.repeated !== undefined
+            ? { repeated: e.repeated }
+            : {}),
         },
         e.event === 'credentials.rotated' ? 'credentials rotated' : 'credentials first seen',
       );
       return;
     }
     case 'credentials.role_changed':
-      logger.warn({ event: e.event, oldRoleArn: e.from, newRoleArn: e.to }, 'role changed');
+      logger.warn(
+        {
+          event: e.event,
+          oldRoleArn: e.from,
+          newRoleArn: e.to,
+          ...(e.repeated === undefined ? {} : { repeated: e.repeated }),
+        },
+        'role changed',
+      );
       return;
     case 'credentials.fetch_failed':
       logger.warn(

@@ -93,6 +93,9 @@ export async function startService(deps: ServiceDeps): Promise<Service> {
       policy: { minTtlMs: config.minTtlMs, startupFailures: STARTUP_FAILURES },
       source: endpoint === null ? null : endpoint.kind,
       allowInstanceRole: config.allowInstanceRole,
+      ...(endpoint?.kind === 'imds'
+        ? { instanceRoleSdks: { sdks: endpoint.sdks, disabledValue: endpoint.disabledValue } }
+        : {}),
       expectedRole:
         config.expectedRole === null
           ? null
@@ -144,7 +147,7 @@ export async function startService(deps: ServiceDeps): Promise<Service> {
     const fetch =
       endpoint.kind === 'imds'
         ? createImdsFetcher(endpoint, fetchDeps)
-        : () => fetchContainerCredentials(endpoint, { ...fetchDeps, readFile });
+        : (signal: AbortSignal) => fetchContainerCredentials(endpoint, { ...fetchDeps, signal });
     if (endpoint.kind === 'imds') {
       logger.warn(
         { event: 'credentials.instance_role_fallback', endpoint: endpoint.description },

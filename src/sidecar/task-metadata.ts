@@ -51,7 +51,7 @@ function parseTaskMetadata(body: unknown): TaskInfo {
 
 async function fetchTaskMetadata(
   base: URL,
-  deps: { dispatcher: Dispatcher; timeoutMs: number },
+  deps: { dispatcher: Dispatcher; timeoutMs: number; signal?: AbortSignal },
 ): Promise<TaskInfo> {
   const url = new URL(`${base.href.replace(/\/+$/, '')}/task`);
   const res = await boundedRequest(url, { ...deps, maxBytes: MAX_METADATA_BYTES });
@@ -87,14 +87,15 @@ export interface MetadataLoaderDeps {
   readonly onLoaded: (info: TaskInfo) => void;
 }
 
-/** Fetches task metadata until it answers once; `cancel()` stops any further attempt. */
+/** Fetches task metadata until it answers once; `cancel()` aborts the attempt in flight and stops. */
 export function loadTaskMetadata(deps: MetadataLoaderDeps): { cancel(): void } {
   let attempt = 0;
   let timer: { cancel(): void } | null = null;
   let cancelled = false;
+  const stop = new AbortController();
   const tryOnce = (): void => {
     timer = null;
-    fetchTaskMetadata(deps.url, deps).then(
+    fetchTaskMetadata(deps.url, { ...deps, signal: stop.signal }).then(
       (info) => {
         if (cancelled) return;
         deps.onLoaded(info);
@@ -109,6 +110,7 @@ export function loadTaskMetadata(deps: MetadataLoaderDeps): { cancel(): void } {
         );
       },
       (err: Error) => {
+        if (cancelled) return;
         attempt += 1;
         if (attempt === 1 || attempt % 10 === 0)
           deps.logger.warn(
@@ -125,6 +127,7 @@ export function loadTaskMetadata(deps: MetadataLoaderDeps): { cancel(): void } {
     cancel() {
       cancelled = true;
       timer?.cancel();
+      stop.abort();
     },
   };
 }

@@ -124,7 +124,7 @@ test('request logs: health checks and scrapes only at debug, everything else at 
   const info = quiet.logs.events().filter((e) => e.msg === 'request completed');
   assert.deepEqual(
     info.map((e) => [e.level, (e.req as { url: string }).url]),
-    [['info', '/whoami?format=text']],
+    [['info', '/whoami']],
   );
 
   const debug = setup({ level: 'debug' });

@@ -301,6 +301,7 @@ test('--help exits 0; an unknown flag or an empty --expect-role exits 2', async 
   assert.match(help.stdout, /^Usage: rolecall check \[--json\] \[--expect-role P\]/);
   assert.equal((await check(['--nope'], {})).code, 2);
   assert.equal((await check(['--expect-role', ''], {})).code, 2);
+  assert.equal((await check(['--expect-role', '*'.repeat(2049)], {})).code, 2);
 });
 
 test('SSO: no cached token is no usable credentials; a cached unexpired one is', async () => {

@@ -141,3 +141,21 @@ test('an unknown mode exits 2 naming the modes; --help lists them', async () => 
   await main(['--help'], io);
   assert.match(help, /emulate \[--mode ecs\|eks\|imds\]/);
 });
+
+test('a non-loopback --host is refused (exit 2, nothing bound) unless --allow-remote', async () => {
+  for (const host of ['0.0.0.0', '::', '[::]', '10.0.0.1', 'example.com']) {
+    const r = await emulate(['--host', host], async () => assert.fail('must not start'));
+    assert.equal(r.code, 2, host);
+    assert.equal(
+      r.stderr,
+      `rolecall emulate: --host ${host} is not a loopback address; pass --allow-remote to serve other hosts\n`,
+    );
+  }
+  // Past the host check, stopped by the port check: nothing is bound in a test.
+  const allowed = await emulate(
+    ['--host', '0.0.0.0', '--allow-remote', '--port', '99999'],
+    async () => assert.fail('must not start'),
+  );
+  assert.equal(allowed.code, 2);
+  assert.match(allowed.stderr, /--port "99999" is not a port number/);
+});

@@ -1,15 +1,22 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { inspect } from 'node:util';
 import { parseDuration } from '../../src/lib/duration.ts';
 import { ConfigError } from '../../src/lib/errors.ts';
-import { loadConfig, parseListen } from '../../src/sidecar/config.ts';
+import { loadConfig, parseListen, readAdminTokenFile } from '../../src/sidecar/config.ts';
 
 const noFiles = (p: string): string => {
   throw Object.assign(new Error(`ENOENT ${p}`), { code: 'ENOENT' });
 };
 
-function problems(env: Record<string, string>, readFile = noFiles): readonly string[] {
+function problems(
+  env: Record<string, string>,
+  readFile: Parameters<typeof loadConfig>[1] = noFiles,
+): readonly string[] {
   try {
     loadConfig(env, readFile);
   } catch (err) {
@@ -129,4 +136,92 @@ test('the relative URI never appears in configuration errors', () => {
     ROLECALL_CONTAINER_HOST: 'ftp:/x',
   });
   assert.ok(!p.join('\n').includes('secret-id'), p.join('\n'));
+});
+
+test('ROLECALL_EXPECTED_ROLE longer than an ARN can be is refused', () => {
+  assert.equal(
+    loadConfig({ ROLECALL_EXPECTED_ROLE: '*'.repeat(2048) }, noFiles).expectedRole?.length,
+    2048,
+  );
+  assert.deepEqual(problems({ ROLECALL_EXPECTED_ROLE: '*-'.repeat(1025) }), [
+    'ROLECALL_EXPECTED_ROLE is longer than 2048 characters; expected a role ARN or a glob such as *-task',
+  ]);
+});
+
+test('admin token: a line break, empty or whitespace only is a problem naming the variable', () => {
+  const canary = 'CANARY-admin-token-1234567890';
+  const cases: [Record<string, string>, string][] = [
+    [
+      { ROLECALL_ADMIN_TOKEN: `${canary}\nX-Other: 1` },
+      'ROLECALL_ADMIN_TOKEN contains a line break, which no client can send in a header; expected one line',
+    ],
+    [
+      { ROLECALL_ADMIN_TOKEN: '' },
+      'ROLECALL_ADMIN_TOKEN is empty or only whitespace; expected a random token of at least 16 characters, or leave it unset',
+    ],
+    [
+      { ROLECALL_ADMIN_TOKEN: '    ' },
+      'ROLECALL_ADMIN_TOKEN is empty or only whitespace; expected a random token of at least 16 characters, or leave it unset',
+    ],
+  ];
+  for (const [env, problem] of cases) {
+    const p = problems(env);
+    assert.deepEqual(p, [problem]);
+    assert.ok(!p.join('').includes(canary));
+  }
+  const fromFile = (text: string) => problems({ ROLECALL_ADMIN_TOKEN_FILE: '/t' }, () => text);
+  assert.deepEqual(fromFile(`${canary}\n${canary}\n`), [
+    'ROLECALL_ADMIN_TOKEN_FILE (/t) contains a line break, which no client can send in a header; expected one line',
+  ]);
+  assert.deepEqual(fromFile(' \n \n'), [
+    'ROLECALL_ADMIN_TOKEN_FILE (/t) is empty or only whitespace; expected a random token of at least 16 characters, or leave it unset',
+  ]);
+});
+
+test('admin token file: a regular file of at most 4 KiB; group- or world-readable warns', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rolecall-admin-'));
+  try {
+    const token = 'CANARY-admin-token-file-0123456789';
+    const at = (name: string, mode: number, text = `${token}\n`) => {
+      const p = join(dir, name);
+      writeFileSync(p, text, { mode });
+      chmodSync(p, mode);
+      return p;
+    };
+    const load = (path: string) =>
+      loadConfig({ ROLECALL_ADMIN_TOKEN_FILE: path }, readAdminTokenFile);
+    const own = load(at('own', 0o600));
+    assert.equal(own.adminToken?.reveal(), token);
+    assert.deepEqual(own.warnings, []);
+    assert.match(
+      load(at('group', 0o640)).warnings[0] ?? '',
+      /is readable by its group \(mode 0640\); chmod 600 it$/,
+    );
+    assert.match(
+      load(at('world', 0o644)).warnings[0] ?? '',
+      /is readable by every user \(mode 0644\)/,
+    );
+
+    const fifo = join(dir, 'fifo');
+    execFileSync('mkfifo', [fifo]);
+    mkdirSync(join(dir, 'sub'));
+    symlinkSync(fifo, join(dir, 'link'));
+    const refused: [string, RegExp][] = [
+      [fifo, /is a FIFO, not a regular file; expected a regular file of at most 4096 bytes/],
+      [join(dir, 'link'), /is a FIFO, not a regular file/],
+      ['/dev/zero', /is a character device, not a regular file/],
+      [join(dir, 'sub'), /is a directory, not a regular file/],
+      [at('big', 0o600, 'x'.repeat(4097)), /is 4097 bytes; the limit is 4096/],
+    ];
+    for (const [path, problem] of refused) {
+      const started = performance.now();
+      const p = problems({ ROLECALL_ADMIN_TOKEN_FILE: path }, readAdminTokenFile);
+      assert.equal(p.length, 1, p.join('\n'));
+      assert.match(p[0] ?? '', problem);
+      assert.match(p[0] ?? '', /^ROLECALL_ADMIN_TOKEN_FILE \(/);
+      assert.ok(performance.now() - started < 1000, 'decided without blocking');
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -109,3 +109,19 @@ test('a full URI on a disallowed host is refused with the variable and the rule'
     },
   );
 });
+
+test('ftp:// and file:// full URIs are named as unsupported schemes, not refused hosts', () => {
+  for (const [uri, scheme] of [
+    ['ftp://127.0.0.1/creds', 'ftp:'],
+    ['file:///etc/passwd', 'file:'],
+    ['gopher://169.254.170.2/x', 'gopher:'],
+  ] as const) {
+    assert.throws(
+      () => resolveContainerEndpoint({ AWS_CONTAINER_CREDENTIALS_FULL_URI: uri }),
+      (err: unknown) =>
+        err instanceof Error &&
+        err.message ===
+          `AWS_CONTAINER_CREDENTIALS_FULL_URI scheme ${scheme} is not supported: SDKs fetch credentials over http (loopback and the ECS/EKS agent addresses only) or https`,
+    );
+  }
+});

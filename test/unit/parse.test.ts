@@ -101,3 +101,34 @@ test('credentials already expired are classified as expired', () => {
     message: 'endpoint served credentials that expired at 2026-11-28T11:59:59.000Z',
   });
 });
+
+test('identifying fields are bounded: longer or misshapen is invalid_response, at any length', () => {
+  const arnOf = (n: number) => {
+    const base = 'arn:aws:iam::111122223333:role/';
+    return base + 'r'.repeat(n - base.length);
+  };
+  assert.equal(
+    parseCredentialsBody({ ...ecs, RoleArn: arnOf(2048) }, 'container-role', NOW).identity.roleArn
+      ?.length,
+    2048,
+  );
+  const refused: [Record<string, unknown>, RegExp][] = [
+    [{ ...ecs, RoleArn: arnOf(2049) }, /RoleArn is longer than 2048 characters/],
+    [{ ...ecs, RoleArn: arnOf(60_000) }, /RoleArn is longer than 2048/],
+    [{ ...ecs, AccessKeyId: 'ASIA' }, /AccessKeyId is not 16 to 128/],
+    [{ ...ecs, AccessKeyId: 'A'.repeat(129) }, /AccessKeyId is not 16 to 128/],
+    [{ ...ecs, AccessKeyId: 'ASIAEXAMPLEKEY0001\u001b[2J' }, /AccessKeyId is not/],
+    [{ ...ecs, AccountId: '1234' }, /AccountId is not 12 digits/],
+    [{ ...ecs, AccountId: '1'.repeat(60_000) }, /AccountId is not 12 digits/],
+    [{ ...ecs, Expiration: `2026-11-28T18:00:00${'0'.repeat(100)}Z` }, /Expiration is longer/],
+  ];
+  for (const [body, message] of refused) {
+    assert.throws(
+      () => parseCredentialsBody(body, 'container-role', NOW),
+      (err: unknown) =>
+        err instanceof EndpointError &&
+        err.reason === 'invalid_response' &&
+        message.test(err.message),
+    );
+  }
+});

@@ -183,8 +183,9 @@ test('failures: logged once per reason, again after the interval; history folds 
     'a new reason logs at once',
   );
   let capped = mixed.state;
+  // Rotations further apart than the folding window each get an entry, up to the cap.
   for (let i = 0; i < 20; i++)
-    capped = run([fetched(T0 + H + i, `R${i}`, T0 + 7 * H)], capped).state;
+    capped = run([fetched(T0 + H + i * 6 * MIN, `R${i}`, T0 + 7 * H)], capped).state;
   assert.equal(capped.history.length, 5);
   assert.equal(capped.rotations, 20);
 });
@@ -200,4 +201,54 @@ test('expiring is logged once per access key', () => {
     s,
   );
   assert.deepEqual(logs, ['credentials.expiring', 'credentials.fetch_failed']);
+});
+
+test('a key and role changing on every poll: logged once per window, folded into one entry each', () => {
+  const start = run([fetched(T0, 'K0', T0 + 6 * H, 'role-0')]).state;
+  const events: StateEvent[] = [];
+  // Every 10 s for 10 minutes: a new key and a new role each time.
+  for (let i = 1; i <= 60; i++)
+    events.push(fetched(T0 + i * 10_000, `K${i}`, T0 + 6 * H, `role-${i}`));
+  const { state, logs } = run(events, start);
+  assert.equal(state.rotations, 60);
+  assert.equal(state.roleChanges, 60);
+  // The first change (at 10 s), then one once 5 minutes have passed (at 310 s).
+  assert.deepEqual(
+    logs.filter((l) => l === 'credentials.rotated' || l === 'credentials.role_changed'),
+    [
+      'credentials.rotated',
+      'credentials.role_changed',
+      'credentials.rotated',
+      'credentials.role_changed',
+    ],
+  );
+  const r = apply(state, fetched(T0 + 20 * MIN, 'K99', T0 + 6 * H, 'role-99'), policy);
+  const line = r.logs.find((l) => l.event === 'credentials.role_changed');
+  assert.ok(
+    line?.event === 'credentials.role_changed' && (line.repeated ?? 0) > 0,
+    'counts what it folded',
+  );
+  // One entry per kind while the changes keep coming less than 5 minutes apart.
+  assert.deepEqual(
+    state.history.map((e) => [e.type, 'count' in e ? e.count : 1]),
+    [
+      ['rotated', 60],
+      ['role_changed', 60],
+    ],
+  );
+  const roleEntry = state.history[1];
+  assert.ok(roleEntry?.type === 'role_changed');
+  assert.match(roleEntry.from ?? '', /role-0$/, 'from: the role before the first change');
+  assert.match(roleEntry.to ?? '', /role-60$/, 'to: the latest role');
+});
+
+test('history strings are bounded', () => {
+  const long = 'x'.repeat(10_000);
+  const s = run([
+    fetched(T0, 'K1', T0 + 6 * H),
+    { type: 'failed', at: T0 + MIN, reason: 'server_error', message: long },
+  ]).state;
+  const last = s.history.at(-1);
+  assert.ok(last?.type === 'fetch_failed' && last.message.length < 600);
+  assert.ok(s.lastError !== null && s.lastError.message.length < 600);
 });

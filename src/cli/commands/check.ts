@@ -10,6 +10,7 @@ import { renderText } from '../../check/render.ts';
 import { resolveChain } from '../../check/resolve.ts';
 import type { Env } from '../../check/types.ts';
 import { checkJson, type Identity, judge } from '../../check/verdict.ts';
+import { MAX_ROLE_PATTERN } from '../../lib/role-match.ts';
 
 export interface CheckIo {
   readonly stdout: (s: string) => void;
@@ -104,8 +105,10 @@ export async function runCheck(argv: string[], io: CheckIo): Promise<number> {
     });
   }
   const expectRole = values['expect-role'] ?? null;
-  if (expectRole === '') {
-    io.stderr('rolecall check: --expect-role needs a role ARN or a glob such as *-task\n');
+  if (expectRole === '' || (expectRole !== null && expectRole.length > MAX_ROLE_PATTERN)) {
+    io.stderr(
+      `rolecall check: --expect-role needs a role ARN or a glob such as *-task, at most ${MAX_ROLE_PATTERN} characters\n`,
+    );
     return 2;
   }
   const input = await loadChainInput(io.env, io.now(), io.readFile);

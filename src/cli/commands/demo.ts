@@ -6,6 +6,7 @@ import { Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import type { CredentialState } from '../../credentials/state.ts';
 import { SCENARIOS, startEmulator } from '../../emulator/index.ts';
+import { safeText } from '../../lib/safe-text.ts';
 import { loadConfig } from '../../sidecar/config.ts';
 import type { Health } from '../../sidecar/health.ts';
 import { createLogger } from '../../sidecar/logger.ts';
@@ -30,7 +31,9 @@ export function humanLine(line: string): string | null {
     .filter(([k]) => !SKIP.has(k))
     .map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
     .join(' ');
-  return `${time} ${String(e.level).padEnd(5)} ${String(e.event ?? e.msg).padEnd(26)} ${fields}`;
+  return safeText(
+    `${time} ${String(e.level).padEnd(5)} ${String(e.event ?? e.msg).padEnd(26)} ${fields}`,
+  );
 }
 
 /** Commands with their comments in one column. */

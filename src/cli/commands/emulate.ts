@@ -9,6 +9,7 @@ import {
   type Scenario,
   startEmulator,
 } from '../../emulator/index.ts';
+import { isLoopbackHost } from '../../sidecar/config.ts';
 import { listenProblem } from '../hints.ts';
 import type { Io } from '../io.ts';
 
@@ -45,6 +46,7 @@ export async function emulate(args: readonly string[], io: Io): Promise<number> 
       host: { type: 'string', default: '127.0.0.1' },
       port: { type: 'string', default: '0' },
       scenario: { type: 'string', default: 'steady' },
+      'allow-remote': { type: 'boolean', default: false },
     },
     strict: true,
   }).values;
@@ -52,6 +54,13 @@ export async function emulate(args: readonly string[], io: Io): Promise<number> 
   if (!(EMULATOR_MODES as readonly string[]).includes(mode)) {
     io.stderr(
       `rolecall emulate: unknown --mode "${opts.mode}"; expected one of ${EMULATOR_MODES.join(', ')}\n`,
+    );
+    return 2;
+  }
+  // It hands out (synthetic) credentials to anyone who asks: loopback unless asked for in words.
+  if (!isLoopbackHost(opts.host.replace(/^\[|\]$/g, '')) && !opts['allow-remote']) {
+    io.stderr(
+      `rolecall emulate: --host ${opts.host} is not a loopback address; pass --allow-remote to serve other hosts\n`,
     );
     return 2;
   }

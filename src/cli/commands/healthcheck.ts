@@ -1,9 +1,10 @@
 /**
  * `rolecall healthcheck`: for an ECS `healthCheck` in an image without curl or a shell. Uses
- * `node:http` only (no express, pino or undici loaded), with a short timeout.
+ * `node:http` only (no express, pino or undici loaded), with a short deadline for the whole answer.
  */
 import { request } from 'node:http';
 import { parseArgs } from 'node:util';
+import { safeText } from '../../lib/safe-text.ts';
 import { DEFAULTS, parseListen } from '../../sidecar/config.ts';
 import type { Io } from '../io.ts';
 
@@ -17,13 +18,17 @@ export function localBase(listenText: string): string | null {
   return `http://${host.includes(':') ? `[${host}]` : host}:${addr.port}`;
 }
 
+/**
+ * One GET with a deadline for the whole exchange (connect, headers and body), not an idle
+ * timeout: a server dripping a byte a second cannot keep the command running.
+ */
 export function getStatus(
   url: string,
   timeoutMs: number,
   headers: Record<string, string> = {},
 ): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'GET', headers, timeout: timeoutMs }, (res) => {
+    const req = request(url, { method: 'GET', headers }, (res) => {
       const chunks: Buffer[] = [];
       let size = 0;
       res.on('data', (c: Buffer) => {
@@ -35,7 +40,11 @@ export function getStatus(
       );
       res.on('error', reject);
     });
-    req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs}ms`)));
+    const deadline = setTimeout(
+      () => req.destroy(new Error(`no complete answer within ${timeoutMs}ms`)),
+      timeoutMs,
+    );
+    req.on('close', () => clearTimeout(deadline));
     req.on('error', reject);
     req.end();
   });
@@ -63,7 +72,7 @@ export async function healthcheck(args: readonly string[], io: Io): Promise<numb
         return '';
       }
     })();
-    io.stdout(`${status} ${summary}\n`);
+    io.stdout(`${status} ${safeText(summary)}\n`);
     return status === 200 ? 0 : 1;
   } catch (err) {
     io.stderr(`rolecall healthcheck: ${url}: ${(err as Error).message}\n`);

@@ -1,8 +1,7 @@
 /** `rolecall serve`: validate everything up front (exit 2), run until a signal, close, exit 0. */
-import { readFileSync } from 'node:fs';
 import pino from 'pino';
 import { ConfigError } from '../../lib/errors.ts';
-import { loadConfig, ROLECALL_VARIABLES } from '../../sidecar/config.ts';
+import { loadConfig, ROLECALL_VARIABLES, readAdminTokenFile } from '../../sidecar/config.ts';
 import { createLogger } from '../../sidecar/logger.ts';
 import { startService } from '../../sidecar/service.ts';
 import { listenProblem } from '../hints.ts';
@@ -88,7 +87,7 @@ export async function serve(args: readonly string[], io: Io): Promise<number> {
   }
   let config: ReturnType<typeof loadConfig>;
   try {
-    config = loadConfig(io.env, (p) => readFileSync(p, 'utf8'));
+    config = loadConfig(io.env, readAdminTokenFile);
   } catch (err) {
     if (err instanceof ConfigError) {
       io.stderr(`rolecall: ${err.message}\n`);
@@ -103,6 +102,8 @@ export async function serve(args: readonly string[], io: Io): Promise<number> {
       `${variable} is not a rolecall setting and is ignored${suggestion === null ? '' : `; did you mean ${suggestion}?`}`,
     );
   }
+  for (const detail of config.warnings)
+    logger.warn({ event: 'config.warning', detail }, 'configuration works, but should be fixed');
   let service: Awaited<ReturnType<typeof startService>>;
   try {
     service = await startService({ config, logger, version: version(), chainEnv: io.env });

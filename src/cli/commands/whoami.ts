@@ -1,17 +1,19 @@
 /** `rolecall whoami`: the incident view from a running sidecar's admin listener. */
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { DEFAULTS } from '../../sidecar/config.ts';
+import { DEFAULTS, readAdminTokenFile } from '../../sidecar/config.ts';
 import { isWhoamiView, whoamiText } from '../../sidecar/http/views.ts';
 import type { Io } from '../io.ts';
 import { getStatus, localBase } from './healthcheck.ts';
 
 const ADMIN_HINT = `/whoami is served only on the admin listener (ROLECALL_ADMIN_LISTEN, default ${DEFAULTS.ROLECALL_ADMIN_LISTEN}); the public listener (ROLECALL_LISTEN, default port 9477) serves /metrics, /healthz and /livez`;
 
+/** The deadline for the whole answer. */
+export const WHOAMI_TIMEOUT_MS = 3000;
+
 function adminToken(env: Io['env']): string | null {
   if (env.ROLECALL_ADMIN_TOKEN_FILE) {
     try {
-      return readFileSync(env.ROLECALL_ADMIN_TOKEN_FILE, 'utf8').trim();
+      return readAdminTokenFile(env.ROLECALL_ADMIN_TOKEN_FILE).text.trim();
     } catch {
       return null;
     }
@@ -64,7 +66,7 @@ export async function whoami(args: readonly string[], io: Io): Promise<number> {
   try {
     res = await getStatus(
       url,
-      3000,
+      WHOAMI_TIMEOUT_MS,
       token === null ? {} : { authorization: `Bearer ${token}`, accept: 'application/json' },
     );
   } catch (err) {

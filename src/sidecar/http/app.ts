@@ -29,6 +29,26 @@ const UNAUTHORIZED_HINT =
 const WHOAMI_HINT =
   '/whoami is served only on the admin listener (ROLECALL_ADMIN_LISTEN, default 127.0.0.1:9478); this listener (ROLECALL_LISTEN) serves /metrics, /healthz and /livez';
 
+/** Query key names logged, at most this many, each at most 64 characters. */
+const MAX_QUERY_KEYS = 10;
+
+/**
+ * The request as logged: the path and the names of the query keys, never their values (a token
+ * sent as `?token=` must not reach the log). Receives pino's standard request serialisation.
+ */
+export function requestForLog(req: {
+  url?: string;
+  [key: string]: unknown;
+}): Record<string, unknown> {
+  // Express adds the parsed `query` (and `params`) to pino's serialisation: dropped with the URL's.
+  const { url, query: _query, params: _params, ...rest } = req;
+  const query = (url ?? '').split('?').slice(1).join('?');
+  const keys = [...new Set([...new URLSearchParams(query).keys()])]
+    .slice(0, MAX_QUERY_KEYS)
+    .map((k) => k.slice(0, 64));
+  return { ...rest, url: pathOf(url), ...(keys.length > 0 ? { queryKeys: keys } : {}) };
+}
+
 export function createApp(deps: AppDeps, admin: { token: Secret | null } | null): express.Express {
   const app = express();
   app.disable('x-powered-by');
@@ -40,6 +60,7 @@ export function createApp(deps: AppDeps, admin: { token: Secret | null } | null)
       if (QUIET_PATHS.has(pathOf(req.url))) return 'debug';
       return err || res.statusCode >= 500 ? 'warn' : 'info';
     },
+    serializers: { req: requestForLog },
   });
   app.use((req: Request, res: Response, next: NextFunction) => {
     // Below debug, quiet paths skip pino-http altogether: its child logger and listeners would
@@ -68,8 +89,12 @@ export function createApp(deps: AppDeps, admin: { token: Secret | null } | null)
     const h = deps.health();
     res.status(httpStatusFor(h.status)).json(h);
   });
-  app.get('/metrics', async (_req, res) => {
+  app.get('/metrics', async (req, res) => {
     try {
+      // Rendering is the costliest answer: wait for the rest of this read to be parsed first, and
+      // skip it when that closed the connection (a client pipelining past the limit).
+      await new Promise((resolve) => setImmediate(resolve));
+      if (req.socket.destroyed) return;
       const body = await deps.registry.metrics();
       res.set('content-type', deps.registry.contentType).send(body);
     } catch (err) {

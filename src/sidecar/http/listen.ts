@@ -9,10 +9,21 @@
  *   request in flight (idle, keep-alive or still sending headers) instead of being refused. A
  *   hard cap (`server.maxConnections`) would let that many slow clients lock out the ECS health
  *   check and Prometheus; eviction always lets the newest client in.
+ * - Pipelining is bounded: a connection may have `maxPipelined` requests without a finished answer,
+ *   and at most `maxBufferedBytes` of answers waiting in its socket when a request arrives; past
+ *   either the connection is closed, without running the route. A client that pipelines and never
+ *   reads would otherwise make the server render and hold every answer (Node parses a whole
+ *   64 KiB read, thousands of requests, before it pauses the socket).
  * - Both listeners are read-only: anything but GET/HEAD is a 405 and a request with a body is a
  *   413, answered before routing, without reading the body, and the connection is closed.
  */
-import { createServer, type RequestListener, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  type IncomingMessage,
+  type RequestListener,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { ListenAddress } from '../config.ts';
 
@@ -39,6 +50,10 @@ export const SERVER_LIMITS = {
   maxHeaderSize: 16 * 1024,
   /** Soft cap: beyond it the oldest connection without a request in flight is closed. */
   maxConnections: 256,
+  /** Requests on one connection whose answers have not finished; one more closes it. */
+  maxPipelined: 4,
+  /** Answer bytes a socket may hold unsent when its next request arrives. */
+  maxBufferedBytes: 256 * 1024,
 } as const;
 
 function refuse(res: ServerResponse, status: 405 | 413, error: string): void {
@@ -73,6 +88,68 @@ export function readOnly(handler: RequestListener): RequestListener {
   };
 }
 
+interface PipelineLimits {
+  readonly maxPipelined: number;
+  readonly maxBufferedBytes: number;
+}
+
+/** What Node's HTTP parser calls for each request head; an own property set per connection. */
+type OnIncoming = (req: IncomingMessage, keepAlive: boolean) => number;
+
+/**
+ * Closes a connection that pipelines past the limits instead of rendering more answers for it.
+ *
+ * Node parses a whole read (up to 64 KiB, thousands of tiny requests) before it looks at the
+ * socket again, creating a request and a response object for each even after the socket is
+ * destroyed. So the check sits on the parser's per-request callback: over the limit it answers
+ * "upgrade" (2), which makes the parser stop in the middle of the read, and Node then detaches
+ * the socket, which is destroyed. Should a Node version lack that callback, the same check in the
+ * request listener still closes the connection, only after parsing the rest of the read.
+ * @returns the request listener to give the server (the fallback check, then `handler`).
+ */
+export function boundPipelining(
+  server: Server,
+  handler: RequestListener,
+  limits: PipelineLimits = SERVER_LIMITS,
+): RequestListener {
+  const pending = new WeakMap<Socket, number>();
+  const over = (socket: Socket): boolean =>
+    socket.destroyed ||
+    (pending.get(socket) ?? 0) >= limits.maxPipelined ||
+    socket.writableLength > limits.maxBufferedBytes;
+  server.on('connection', (socket: Socket) => {
+    // Answers still being written when the socket is destroyed must not surface as an error.
+    socket.on('error', () => {});
+    const parser = (socket as Socket & { parser?: { onIncoming?: unknown } }).parser;
+    const original = parser?.onIncoming;
+    if (parser === undefined || typeof original !== 'function') return;
+    const next = original as OnIncoming;
+    parser.onIncoming = ((req, keepAlive) => {
+      if (!over(socket)) return next(req, keepAlive);
+      (req as IncomingMessage & { upgrade: boolean }).upgrade = true;
+      socket.destroy();
+      return 2;
+    }) satisfies OnIncoming;
+  });
+  return (req, res) => {
+    const socket = req.socket;
+    if (over(socket)) {
+      socket.destroy();
+      return;
+    }
+    pending.set(socket, (pending.get(socket) ?? 0) + 1);
+    let done = false;
+    const release = (): void => {
+      if (done) return;
+      done = true;
+      pending.set(socket, (pending.get(socket) ?? 1) - 1);
+    };
+    res.once('finish', release);
+    res.once('close', release);
+    handler(req, res);
+  };
+}
+
 /** Keeps at most `max` connections by closing the oldest one that is not serving a request. */
 function capConnections(server: Server, max: number): void {
   const open = new Set<Socket>();
@@ -100,15 +177,13 @@ function capConnections(server: Server, max: number): void {
 }
 
 export async function listen(address: ListenAddress, handler: RequestListener): Promise<Listener> {
-  const server = createServer(
-    {
-      maxHeaderSize: SERVER_LIMITS.maxHeaderSize,
-      connectionsCheckingInterval: SERVER_LIMITS.connectionsCheckingInterval,
-      headersTimeout: SERVER_LIMITS.headersTimeout,
-      requestTimeout: SERVER_LIMITS.requestTimeout,
-    },
-    readOnly(handler),
-  );
+  const server = createServer({
+    maxHeaderSize: SERVER_LIMITS.maxHeaderSize,
+    connectionsCheckingInterval: SERVER_LIMITS.connectionsCheckingInterval,
+    headersTimeout: SERVER_LIMITS.headersTimeout,
+    requestTimeout: SERVER_LIMITS.requestTimeout,
+  });
+  server.on('request', boundPipelining(server, readOnly(handler)));
   server.keepAliveTimeout = SERVER_LIMITS.keepAliveTimeout;
   server.maxHeadersCount = SERVER_LIMITS.maxHeadersCount;
   server.timeout = SERVER_LIMITS.socketTimeout;
@@ -132,7 +207,7 @@ export async function listen(address: ListenAddress, handler: RequestListener): 
         server.close(() => resolve());
         server.closeIdleConnections();
         // In-flight requests are short (state reads); do not wait on a slow client for long.
-        setTimeout(() => server.closeAllConnections(), 1000).unref();
+        setTimeout(() => server.closeAllConnections(), 500).unref();
       }),
   };
 }

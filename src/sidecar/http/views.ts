@@ -7,6 +7,7 @@ import type { CredentialState } from '../../credentials/state.ts';
 import type { HistoryEvent, Source } from '../../credentials/types.ts';
 import { maskAccessKeyId } from '../../lib/aws-env.ts';
 import { formatSeconds } from '../../lib/duration.ts';
+import { safeLines } from '../../lib/safe-text.ts';
 import type { ChainView } from '../chain.ts';
 import type { Health } from '../health.ts';
 import type { TaskInfo } from '../task-metadata.ts';
@@ -26,8 +27,22 @@ export interface WhoamiInput {
 }
 
 type HistoryView =
-  | { type: 'rotated'; at: string; accessKeyId: string; expiration: string }
-  | { type: 'role_changed'; at: string; from: string | null; to: string | null }
+  | {
+      type: 'rotated';
+      at: string;
+      accessKeyId: string;
+      expiration: string;
+      count?: number;
+      lastAt?: string;
+    }
+  | {
+      type: 'role_changed';
+      at: string;
+      from: string | null;
+      to: string | null;
+      count?: number;
+      lastAt?: string;
+    }
   | {
       type: 'fetch_failed';
       at: string;
@@ -67,6 +82,12 @@ export interface WhoamiView {
 const isoOf = (ms: number): string => new Date(ms).toISOString();
 const iso = (ms: number | null): string | null => (ms === null ? null : isoOf(ms));
 
+/** `count` and `lastAt` of an entry that folds several changes; nothing for a single one. */
+const folded = (e: { count?: number; lastAt?: number }) =>
+  e.count === undefined || e.lastAt === undefined
+    ? {}
+    : { count: e.count, lastAt: isoOf(e.lastAt) };
+
 function historyView(e: HistoryEvent): HistoryView {
   switch (e.type) {
     case 'rotated':
@@ -75,9 +96,10 @@ function historyView(e: HistoryEvent): HistoryView {
         at: isoOf(e.at),
         accessKeyId: maskAccessKeyId(e.accessKeyId),
         expiration: e.expiration,
+        ...folded(e),
       };
     case 'role_changed':
-      return { type: e.type, at: isoOf(e.at), from: e.from, to: e.to };
+      return { type: e.type, at: isoOf(e.at), from: e.from, to: e.to, ...folded(e) };
     case 'fetch_failed':
       return {
         type: e.type,
@@ -159,7 +181,10 @@ function padder(values: readonly string[], gap: number, min = 0): (s: string) =>
   return (s) => s.padEnd(width);
 }
 
-/** The aligned incident view for `Accept: text/plain` and `rolecall whoami`. */
+/**
+ * The aligned incident view for `Accept: text/plain` and `rolecall whoami`. Values come from the
+ * endpoint, so each line is escaped: no value can forge a line or drive the terminal.
+ */
 export function whoamiText(v: WhoamiView): string {
   const { role, health, lastError } = v;
   const expires = v.expiresInSeconds;
@@ -221,5 +246,5 @@ export function whoamiText(v: WhoamiView): string {
       lines.push(`  ${at}  ${type(kind)}${detail}`);
     }
   }
-  return `${lines.join('\n')}\n`;
+  return safeLines(lines);
 }
