@@ -11,7 +11,7 @@ Commands:
   check [--json] [--expect-role P]    diagnose this process's credential chain (for app containers)
   check --task-definition F|- [--json]
                                       the same, offline, for an ECS task definition (for CI)
-  emulate [--mode ecs|eks|imds] [--host H] [--port N] [--scenario S]
+  emulate [--mode ecs|eks|imds] [--host H] [--port N] [--scenario S] [--allow-remote]
                                       local credentials endpoint with synthetic credentials:
                                       ECS agent, EKS Pod Identity Agent or EC2 IMDSv2
   demo [--port N] [--admin-port N]    emulator + sidecar on loopback: a rotation, a role change, an outage
@@ -46,9 +46,10 @@ or an option given.
   healthcheck: `Usage: rolecall healthcheck [--url U] [--live]
 
 GETs http://127.0.0.1:<ROLECALL_LISTEN port>/healthz (or /livez with --live) and prints the status
-code and health; the whole answer must arrive within 2s. For people and scripts: the image's own health check is the
-static client /app/bin/healthcheck, which starts no Node process; to run this command in the
-image, use /nodejs/bin/node /app/dist/bin.js healthcheck (node is not on PATH there).
+code and health; the whole answer must arrive within 2s. For people and scripts: the image's own
+health check is the static client /app/bin/healthcheck, which starts no Node process; to run this
+command in the image, use /nodejs/bin/node /app/dist/bin.js healthcheck (node is not on PATH
+there).
 
 Exit: 0 healthy (HTTP 200), 1 not healthy or unreachable, 2 bad usage.
 `,
@@ -62,10 +63,12 @@ must arrive within 3s. Values are printed with control characters written out (\
 Exit: 0 health ok or degraded; 1 unreachable, an error answer, or health starting or failing;
 2 bad usage.
 `,
-  emulate: `Usage: rolecall emulate [--mode ecs|eks|imds] [--host H] [--port N] [--scenario S] [--allow-remote]
+  emulate: `Usage: rolecall emulate [--mode ecs|eks|imds] [--host H] [--port N] [--scenario S]
+                        [--allow-remote]
 
 Serves synthetic credentials on loopback (default 127.0.0.1, random port; --host ::1 for IPv6; any
-other --host is refused unless --allow-remote is given) and prints the export lines that point rolecall or an SDK at it. Modes:
+other --host is refused unless --allow-remote is given) and prints the export lines that point
+rolecall or an SDK at it. Modes:
   ecs   (default) the ECS agent: /v2/credentials/<id>, /v1/credentials?id=, task metadata v4
   eks   the EKS Pod Identity Agent: /v1/credentials, Authorization from a 0600 token file, Host check
   imds  EC2 instance metadata with IMDSv2 required: token PUT, the instance role's credentials
