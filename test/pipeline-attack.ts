@@ -22,13 +22,13 @@ export interface AttackOptions {
   readonly maxSockets?: number;
 }
 
-export interface Attack {
+interface Attack {
   /** Sockets opened so far, and how many the server closed on us. */
   stats(): { opened: number; closedByServer: number };
   stop(): void;
 }
 
-export function startAttack(o: AttackOptions): Attack {
+function startAttack(o: AttackOptions): Attack {
   const path = o.path ?? '/metrics';
   const one = `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`;
   const burst = Buffer.from(one.repeat(o.requests));

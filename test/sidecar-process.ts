@@ -37,7 +37,7 @@ export function childEnv(extra: Record<string, string>): Record<string, string> 
   };
 }
 
-export function rssOf(pid: number): number {
+function rssOf(pid: number): number {
   const m = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   if (!m?.[1]) throw new Error(`no VmRSS for ${pid}`);
   return Number(m[1]) * 1024;

@@ -4,7 +4,7 @@
  * clean stop (exit 0) instead of the default kill (143). SIGHUP stops too: there is no
  * configuration file to reload, and a closed terminal should stop the process the same way.
  */
-export const STOP_SIGNALS = ['SIGTERM', 'SIGINT', 'SIGHUP'] as const;
+const STOP_SIGNALS = ['SIGTERM', 'SIGINT', 'SIGHUP'] as const;
 
 const LONG_RUNNING = new Set(['serve', 'emulate', 'demo']);
 
@@ -15,7 +15,7 @@ export interface SignalLatch {
 }
 
 /** The command `argv` runs, as `main` decides it. */
-export function commandOf(argv: readonly string[]): string {
+function commandOf(argv: readonly string[]): string {
   const first = argv[0];
   return first === undefined || first.startsWith('-') ? 'serve' : first;
 }

@@ -8,7 +8,7 @@ import { EndpointConfigError } from '../lib/errors.ts';
 
 export const DEFAULT_CONTAINER_HOST = 'http://169.254.170.2';
 
-export type Authorization =
+type Authorization =
   | { readonly kind: 'none' }
   | { readonly kind: 'token'; readonly value: string }
   | { readonly kind: 'file'; readonly path: string };
@@ -114,7 +114,7 @@ export function resolveContainerEndpoint(
 }
 
 /** The token file beats the token; a token with CR/LF is refused (without echoing it). */
-export function resolveAuthorization(env: Env): Authorization {
+function resolveAuthorization(env: Env): Authorization {
   const file = get(env, 'AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE');
   if (file !== undefined) return { kind: 'file', path: file };
   const token = get(env, 'AWS_CONTAINER_AUTHORIZATION_TOKEN');
@@ -128,7 +128,7 @@ export function resolveAuthorization(env: Env): Authorization {
   return { kind: 'token', value: token };
 }
 
-export const DEFAULT_IMDS_HOST = 'http://169.254.169.254';
+const DEFAULT_IMDS_HOST = 'http://169.254.169.254';
 
 /** The EC2 instance metadata service: what SDKs fall back to when no container variable is set. */
 export interface ImdsEndpoint {

@@ -12,7 +12,7 @@ import { parseCredentialsBody } from './parse.ts';
 import type { Fetched } from './types.ts';
 
 /** A few KiB is a normal answer; anything past this is refused as `too_large`. */
-export const MAX_CREDENTIALS_BYTES = 64 * 1024;
+const MAX_CREDENTIALS_BYTES = 64 * 1024;
 
 /** An EKS service-account token is about 1 KiB; the file must be a regular file this size or less. */
 export const MAX_TOKEN_FILE_BYTES = 16 * 1024;

@@ -13,12 +13,12 @@ import { statusError } from './fetcher.ts';
 import { parseCredentialsBody } from './parse.ts';
 import type { Fetched } from './types.ts';
 
-export const IMDS_TOKEN_TTL_SECONDS = 21_600;
+const IMDS_TOKEN_TTL_SECONDS = 21_600;
 const MAX_BYTES = 64 * 1024;
 /** IAM's rule for role names; the name goes into a URL path and onto every view. */
 const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
 
-export const HOP_LIMIT_HINT =
+const HOP_LIMIT_HINT =
   'the IMDSv2 token request timed out: from a container behind a bridge this is usually the hop limit ' +
   '(HttpPutResponseHopLimit 1 drops the answer one hop short); raise it to 2 or give the task a task role';
 

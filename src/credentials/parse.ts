@@ -29,7 +29,7 @@ export function parseExpiration(value: string): Date | null {
  * 128 word characters, an account id 12 digits. The secret and the token are bounded only by the
  * body limit (64 KiB): they are never shown, so their length cannot flood anything.
  */
-export const FIELD_LIMITS = {
+const FIELD_LIMITS = {
   roleArn: 2048,
   accessKeyId: /^\w{16,128}$/,
   accountId: /^\d{12}$/,

@@ -37,11 +37,7 @@ const CONNECTION_CODES = new Set([
 ]);
 
 /** Maps a low-level failure to a reason. The message names the code, not the URL (it holds the id). */
-export function classifyNetworkError(
-  err: unknown,
-  timedOut: boolean,
-  timeoutMs: number,
-): EndpointError {
+function classifyNetworkError(err: unknown, timedOut: boolean, timeoutMs: number): EndpointError {
   if (err instanceof EndpointError) return err;
   if (timedOut) return new EndpointError('timeout', `no complete answer within ${timeoutMs}ms`);
   const code = (err as { code?: unknown }).code;

@@ -18,8 +18,8 @@ export interface ListenAddress {
   readonly port: number;
 }
 
-export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+type LogLevel = (typeof LOG_LEVELS)[number];
 
 export interface Config {
   readonly listen: ListenAddress;
@@ -90,7 +90,7 @@ function value(env: Env, name: string): string | undefined {
 }
 
 /** The admin token file must be a regular file this size or less (a token is tens of bytes). */
-export const MAX_ADMIN_TOKEN_FILE_BYTES = 4096;
+const MAX_ADMIN_TOKEN_FILE_BYTES = 4096;
 
 /** Reads the admin token file as `serve` does: bounded, and with its mode for the warning. */
 export const readAdminTokenFile = (path: string) =>

@@ -8,7 +8,7 @@ import type { LogEvent } from '../credentials/state.ts';
 import { maskAccessKeyId } from '../lib/aws-env.ts';
 import { RolecallError } from '../lib/errors.ts';
 
-export const REDACT_PATHS = [
+const REDACT_PATHS = [
   'req.headers.authorization',
   'req.headers.cookie',
   'res.headers["set-cookie"]',

@@ -36,10 +36,7 @@ const MAX_QUERY_KEYS = 10;
  * The request as logged: the path and the names of the query keys, never their values (a token
  * sent as `?token=` must not reach the log). Receives pino's standard request serialisation.
  */
-export function requestForLog(req: {
-  url?: string;
-  [key: string]: unknown;
-}): Record<string, unknown> {
+function requestForLog(req: { url?: string; [key: string]: unknown }): Record<string, unknown> {
   // Express adds the parsed `query` (and `params`) to pino's serialisation: dropped with the URL's.
   const { url, query: _query, params: _params, ...rest } = req;
   const query = (url ?? '').split('?').slice(1).join('?');

@@ -70,7 +70,7 @@ function refuse(res: ServerResponse, status: 405 | 413, error: string): void {
 }
 
 /** GET/HEAD without a body reach `handler`; anything else is refused without reading a byte of it. */
-export function readOnly(handler: RequestListener): RequestListener {
+function readOnly(handler: RequestListener): RequestListener {
   return (req, res) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       refuse(res, 405, 'method not allowed');
@@ -107,7 +107,7 @@ type OnIncoming = (req: IncomingMessage, keepAlive: boolean) => number;
  * request listener still closes the connection, only after parsing the rest of the read.
  * @returns the request listener to give the server (the fallback check, then `handler`).
  */
-export function boundPipelining(
+function boundPipelining(
   server: Server,
   handler: RequestListener,
   limits: PipelineLimits = SERVER_LIMITS,
