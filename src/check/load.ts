@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { get } from '../lib/aws-env.ts';
+import { readBoundedFile } from '../lib/bounded-file.ts';
 import { sdkView } from './files.ts';
 import { expandHome, sharedFilePaths } from './paths.ts';
 import { has } from './profile.ts';
@@ -22,6 +23,21 @@ import type {
 import { decodeTokenExpiry } from './webidentity.ts';
 
 export type ReadFile = (path: string) => Promise<string | null>;
+
+/** Larger than any shared config or credentials file, or web identity token, seen in practice. */
+const FILE_MAX_BYTES = 1024 * 1024;
+
+/**
+ * The reader `check` and the sidecar's own diagnosis use: a missing, oversized or unreadable file
+ * is null, and a FIFO or a device cannot hang it (bounded in size and to 2 s).
+ */
+export const readSharedFile: ReadFile = async (path) => {
+  try {
+    return await readBoundedFile(path, FILE_MAX_BYTES, AbortSignal.timeout(2000));
+  } catch {
+    return null;
+  }
+};
 
 export async function loadChainInput(
   env: Env,

@@ -2,7 +2,6 @@
  * `main(argv, io) → exit code`. Heavy modules (express, pino, prom-client, undici) are imported
  * only by the commands that need them, so `healthcheck` stays a small process.
  */
-import { readBoundedFile } from '../lib/bounded-file.ts';
 import { HELP, USAGE } from './help.ts';
 import { selfCommand } from './hints.ts';
 import type { Io } from './io.ts';
@@ -101,23 +100,13 @@ export function usageProblem(command: string, err: Error, self = 'rolecall'): st
   return `${err.message.replace(/\.$/, '')}; ${help}`;
 }
 
-/** Larger than any shared config or credentials file, or web identity token, seen in practice. */
-const CHECK_FILE_MAX_BYTES = 1024 * 1024;
-
 function checkIo(io: Io) {
   return {
     stdout: io.stdout,
     stderr: io.stderr,
     env: io.env,
     now: Date.now,
-    // Shared config files and token files, bounded so that a FIFO or a device cannot hang `check`.
-    readFile: async (path: string) => {
-      try {
-        return await readBoundedFile(path, CHECK_FILE_MAX_BYTES, AbortSignal.timeout(2000));
-      } catch {
-        return null;
-      }
-    },
+    readFile: async (path: string) => (await import('../check/load.ts')).readSharedFile(path),
     fetchIdentity: async () => (await import('../check/identity.ts')).fetchIdentity(io.env),
   };
 }

@@ -4,10 +4,9 @@
  * `http/views.ts`, scheduling in `credentials/`. Collaborators (dispatcher, clock, randomness,
  * timers, files) are parameters so tests run the whole sidecar against loopback servers.
  */
-import { readFile as fsReadFile } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import { Agent, type Dispatcher } from 'undici';
-import { diagnose } from '../check/load.ts';
+import { diagnose, readSharedFile } from '../check/load.ts';
 import type { ChainReport } from '../check/types.ts';
 import { fetchContainerCredentials } from '../credentials/fetcher.ts';
 import { createImdsFetcher } from '../credentials/imds.ts';
@@ -34,7 +33,6 @@ export interface ServiceDeps {
   readonly now?: () => number;
   readonly random?: () => number;
   readonly setTimer?: SetTimer;
-  readonly readFile?: (path: string) => Promise<string>;
   /**
    * The process environment, for diagnosing which source SDKs in this container would use
    * (`/whoami` `chain`, the `shadowing` check, `rolecall_credentials_shadowed`). Omitted: skipped.
@@ -70,7 +68,6 @@ export async function startService(deps: ServiceDeps): Promise<Service> {
       keepAliveTimeout: 4_000,
       connect: { timeout: config.pollTimeoutMs },
     });
-  const readFile = deps.readFile ?? ((p: string) => fsReadFile(p, 'utf8'));
   const endpoint = config.endpoint;
 
   let poller: Poller | null = null;
@@ -176,7 +173,7 @@ export async function startService(deps: ServiceDeps): Promise<Service> {
 
   // The sidecar's own credential chain: diagnosed once at start (its environment does not change).
   if (deps.chainEnv !== undefined) {
-    diagnose(deps.chainEnv, now(), (p) => readFile(p).catch(() => null)).then(
+    diagnose(deps.chainEnv, now(), readSharedFile).then(
       (report) => {
         chain = report;
         const shadowing = currentHealth().checks.find((c) => c.name === 'shadowing');

@@ -108,3 +108,29 @@ test('SIGTERM with a FIFO as the token file: exit 0 < 2 s', async (t) => {
   assert.ok(r.ms < 2000, `exit took ${r.ms.toFixed(0)} ms`);
   assert.equal(endpoint.hits(), 0);
 });
+
+test('shared AWS files that are /dev/zero or a FIFO: bounded memory, exit 0 < 2 s', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'rolecall-shutdown-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const fifo = join(dir, 'credentials');
+  execFileSync('mkfifo', [fifo]);
+  const endpoint = await startServer((_req, res) => res.writeHead(500).end());
+  t.after(() => endpoint.close());
+  // The sidecar diagnoses its own credential chain at start, reading these files.
+  const sc = await startSidecarProcess({
+    ...SLOW,
+    AWS_CONTAINER_CREDENTIALS_FULL_URI: `${endpoint.url}/v1/credentials`,
+    AWS_CONFIG_FILE: '/dev/zero',
+    AWS_SHARED_CREDENTIALS_FILE: fifo,
+  });
+  t.after(() => sc.stop('SIGKILL'));
+  let peak = 0;
+  for (let i = 0; i < 10; i++) {
+    peak = Math.max(peak, sc.rssBytes());
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.ok(peak < 200 * 1024 * 1024, `peak RSS ${(peak / 2 ** 20).toFixed(0)} MiB`);
+  const r = await sc.stop('SIGTERM', 10_000);
+  assert.equal(r.code, 0, sc.stderr());
+  assert.ok(r.ms < 2000, `exit took ${r.ms.toFixed(0)} ms`);
+});
