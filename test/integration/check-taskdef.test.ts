@@ -277,3 +277,24 @@ test('the built CLI reads a file and stdin, and exits 2 on a directory', async (
   for (const r of [fromFile, fromStdin, directory])
     assertNoCanary({ code: 0, stdout: r.stdout, stderr: r.stderr });
 });
+
+test('text output escapes terminal control characters from the file; JSON keeps them as JSON', async () => {
+  const doc = {
+    family: 'orders\u001b]0;pwned\u0007',
+    taskRoleArn: 'arn:aws:iam::111122223333:role/orders-task',
+    containerDefinitions: [
+      {
+        name: 'app\nresult    ok: every container would use the task role\u001b[2J',
+        image: 'app',
+        environment: [{ name: 'AWS_ACCESS_KEY_ID', value: 'AKIAIOSFODNN7EXAMPLE' }],
+      },
+    ],
+  };
+  const { text, body } = await both(doc);
+  assert.equal(text.code, 1);
+  assert.ok(!/[\u0000-\u0009\u000b-\u001f\u007f]/.test(text.stdout), 'no raw control character');
+  assert.match(text.stdout, /orders\\x1b\]0;pwned\\x07/);
+  assert.match(text.stdout, /container app\\x0aresult {4}ok: .*\\x1b\[2J/);
+  assert.equal(text.stdout.match(/^result /gm)?.length, 1, 'one result line, not a forged one');
+  assert.equal(body.containers[0]?.name, doc.containerDefinitions[0]?.name);
+});

@@ -16,6 +16,7 @@ import {
   taskDefinitionExitCode,
   taskDefinitionFindings,
 } from '../../check/taskdef-findings.ts';
+import { safeLines } from '../../lib/safe-text.ts';
 
 export interface TaskDefIo {
   readonly stdout: (s: string) => void;
@@ -86,7 +87,8 @@ function renderTaskDefinition(td: TaskDefinition, r: TaskDefinitionReport): stri
     for (const f of c.findings) lines.push(line(f));
   }
   lines.push(resultLine(r));
-  return `${lines.join('\n')}\n`;
+  // Family, role ARN, container names and variable names come from the file: escape them.
+  return safeLines(lines);
 }
 
 function resultLine(r: TaskDefinitionReport): string {
