@@ -109,7 +109,7 @@ grep -q '^rolecall_credentials_expiration_timestamp_seconds ' "$tmp/metrics.txt"
   fail "rolecall /metrics has no expiration timestamp"
 # prom-client's default metrics include three gauges named *_total (nodejs_active_handles_total,
 # nodejs_active_requests_total, nodejs_active_resources_total), which promtool's linter flags.
-# They are upstream names (CONTRACT.md keeps prom-client's defaults), so exactly those three lines
+# They are upstream names (rolecall keeps prom-client's defaults unchanged), so exactly those three lines
 # are reported, not failed; any other finding, and any finding on a rolecall_* metric, fails.
 upstream='^nodejs_active_(handles|requests|resources)_total non-counter metrics should not have "_total" suffix$'
 lint=$(promtool check metrics <"$tmp/metrics.txt" 2>&1) || true

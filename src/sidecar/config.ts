@@ -1,4 +1,6 @@
 /**
+ * Over 250 lines on purpose: every variable is validated in one pass, so all problems show at once.
+ *
  * `loadConfig(env)`: the only reader of the environment. Every problem is collected and reported
  * at once, each with the variable's name, what is wrong and the accepted form; the CLI exits 2.
  */

@@ -31,9 +31,17 @@ const PKG = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
   devDependencies: Record<string, string>;
 };
 
-/** PATH and HOME only: no npm_config_* inherited from an outer `npm test`, no AWS variables. */
+/**
+ * PATH and HOME only: no npm_config_* inherited from an outer `npm test`, no AWS variables but
+ * the one that keeps every child off the instance metadata service.
+ */
 function cleanEnv(extra: Record<string, string> = {}): Record<string, string> {
-  return { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...extra };
+  return {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '/tmp',
+    AWS_EC2_METADATA_DISABLED: 'true',
+    ...extra,
+  };
 }
 
 function run(

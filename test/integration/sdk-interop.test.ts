@@ -282,7 +282,12 @@ async function emulateCli(t: TestContext, args: readonly string[]) {
   const lo = Date.now();
   const child = spawn(process.execPath, [BIN, 'emulate', '--port', '0', ...args], {
     cwd: home,
-    env: { PATH: process.env.PATH ?? '', HOME: home, TMPDIR: home },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: home,
+      TMPDIR: home,
+      AWS_EC2_METADATA_DISABLED: 'true',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   t.after(() => stop(child));

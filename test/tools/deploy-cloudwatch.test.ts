@@ -49,6 +49,11 @@ test('every alarm template is valid PutMetricAlarm input (botocore CloudWatch mo
     'print(json.dumps(out))',
   ].join('\n');
   const r = spawnSync('python3', ['-c', script], {
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '/tmp',
+      AWS_EC2_METADATA_DISABLED: 'true',
+    },
     input: JSON.stringify(filled),
     encoding: 'utf8',
   });

@@ -41,7 +41,15 @@ function loadShapes(): { shapes: Shapes; input: string } {
         'print(json.dumps(botocore.loaders.Loader().load_service_model("ecs", "service-2")))',
       ].join('\n'),
     ],
-    { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
+    {
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '/tmp',
+        AWS_EC2_METADATA_DISABLED: 'true',
+      },
+    },
   );
   if (r.error !== undefined || r.status !== 0) {
     assert.fail(

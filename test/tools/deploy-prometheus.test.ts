@@ -1,4 +1,6 @@
 /**
+ * Over 250 lines on purpose: one file per tool chain (promtool), so a missing tool fails one suite.
+ *
  * The Prometheus side of deploy/ with the real tools: `promtool check rules`, the rules' unit tests
  * (`promtool test rules`), `promtool check config` on every scrape example, plus the structure the
  * alerts promise (labels, annotations, one runbook base, a firing and a silent case per alert).
@@ -41,7 +43,12 @@ const NOT_PER_TASK = new Set(['RolecallFleetCredentialsUnavailable', 'RolecallSi
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
 function run(cmd: string, args: readonly string[], cwd = ROOT) {
-  const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync(cmd, args, {
+    cwd,
+    encoding: 'utf8',
+    timeout: 60_000,
+    env: { ...process.env, AWS_EC2_METADATA_DISABLED: 'true' },
+  });
   return {
     code: r.status,
     out: `${r.stdout ?? ''}${r.stderr ?? ''}`,

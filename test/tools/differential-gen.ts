@@ -1,4 +1,6 @@
 /**
+ * Over 250 lines on purpose: the generator is one grammar of configurations, read top to bottom.
+ *
  * A seeded generator of credential configurations for the differential tests: environment
  * variables (empty values included), config and credentials files written in many INI dialects,
  * profiles of every kind, container and IMDS variables. Every source carries a distinct synthetic

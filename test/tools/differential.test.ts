@@ -1,4 +1,6 @@
 /**
+ * Over 250 lines on purpose: the oracles, the comparison and its report belong together.
+ *
  * Differential tests: `rolecall check --json` against the real SDKs as oracles, on a few hundred
  * seeded, generated configurations (see differential-gen.ts). Oracles: the JS SDK v3's
  * `defaultProvider()` (@aws-sdk/credential-provider-node) and botocore (the `python3` on PATH,
@@ -88,6 +90,11 @@ let root = '';
 let cases: Case[] = [];
 before(async () => {
   const v = spawnSync('python3', ['-c', 'import botocore; print(botocore.__version__)'], {
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '/tmp',
+      AWS_EC2_METADATA_DISABLED: 'true',
+    },
     encoding: 'utf8',
   });
   assert.equal(v.status, 0, 'python3 with botocore is required (pip install "botocore>=1.43")');

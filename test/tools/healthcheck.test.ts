@@ -1,4 +1,6 @@
 /**
+ * Over 250 lines on purpose: one compiled client, exercised against every kind of server answer.
+ *
  * The image's health check, tools/healthcheck/healthcheck.c, compiled here with the machine's `cc`
  * exactly as `npm run build:healthcheck` does, run against a real `rolecall serve` on loopback and
  * against fake servers that answer 503, drip bytes, close, or send garbage. Needs `cc` and
@@ -39,7 +41,10 @@ before(() => {
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 function check(listen: string | undefined, args: string[] = []): Promise<Run & { ms: number }> {
-  const env: Record<string, string> = { PATH: process.env.PATH ?? '' };
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    AWS_EC2_METADATA_DISABLED: 'true',
+  };
   if (listen !== undefined) env.ROLECALL_LISTEN = listen;
   const started = Date.now();
   const child = spawn(healthcheck, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -271,7 +276,7 @@ test('one check stays within 2 MiB of peak RSS (GNU time)', async (t) => {
   t.after(() => srv.close());
   // Async: the fake server answers from this process's event loop.
   const child = spawn('/usr/bin/time', ['-f', '%M %x', healthcheck], {
-    env: { ROLECALL_LISTEN: srv.listen },
+    env: { ROLECALL_LISTEN: srv.listen, AWS_EC2_METADATA_DISABLED: 'true' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const r = await collect(child, 10_000);

@@ -1,6 +1,6 @@
 /**
  * The defaults the construct shares with `deploy/ecs/task-definition.json`. They are the public
- * contract's names (CONTRACT.md): the port, the health-check command and the Prometheus discovery
+ * names users build on (CHANGELOG, Public contract): the port, the health-check command and the Prometheus discovery
  * labels are what users' dashboards and alert rules are built on, so they live in one place.
  */
 
@@ -44,7 +44,7 @@ export const STOP_TIMEOUT_SECONDS = 10;
 export const RESTART_ATTEMPT_PERIOD_SECONDS = 60;
 
 /**
- * Exits that a restart cannot fix: 0 is a clean stop, 2 is bad configuration (CONTRACT.md), which
+ * Exits that a restart cannot fix: 0 is a clean stop, 2 is bad configuration (`rolecall serve --help`), which
  * would fail again the same way every minute.
  */
 export const RESTART_IGNORED_EXIT_CODES: readonly number[] = [0, 2];

@@ -1,3 +1,8 @@
+/**
+ * The `RolecallSidecar` construct: adds the rolecall container to a task definition with the
+ * shared defaults, and optionally its CloudWatch alarms. Over 250 lines on purpose: one construct
+ * and its props, documented in one place.
+ */
 import { Annotations, Duration, Size } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as ecr from 'aws-cdk-lib/aws-ecr';

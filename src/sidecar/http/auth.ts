@@ -1,4 +1,4 @@
-/** The admin listener's bearer check, shared by the plain handler and the Express app. */
+/** The admin listener's bearer check: a constant-time comparison of the presented token. */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Secret } from '../../lib/secret.ts';
 
