@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as healthcheckCost from './healthcheck-cost.ts';
 import * as idleRss from './idle-rss.ts';
+import { startEndpoint } from './lib/endpoint.ts';
 import { COMMON_OPTIONS, environment, log, markdown, type Result, row } from './lib/report.ts';
 import { BENCH_DIR, ROOT } from './lib/spawn.ts';
 import * as modules from './modules.ts';
@@ -41,18 +42,14 @@ const { values: args } = parseArgs({
   },
 });
 
-/** bench/soak.ts as a child with --json; its last stdout line. */
-function soak(extra: string[]): Promise<Record<string, unknown>> {
+/** A bench script that imports src/, as a child; the JSON on its last stdout line. */
+function child(script: string, extra: string[]): Promise<Record<string, unknown>> {
   return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', join(BENCH_DIR, 'soak.ts'), ...extra],
-      {
-        cwd: ROOT,
-        env: { PATH: process.env.PATH ?? '', AWS_EC2_METADATA_DISABLED: 'true' },
-        stdio: ['ignore', 'pipe', 'inherit'],
-      },
-    );
+    const child = spawn(process.execPath, ['--import', 'tsx', join(BENCH_DIR, script), ...extra], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', AWS_EC2_METADATA_DISABLED: 'true' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     child.stdout.on('data', (d) => {
       out += String(d);
@@ -63,7 +60,7 @@ function soak(extra: string[]): Promise<Record<string, unknown>> {
       try {
         resolve(JSON.parse(out.trim().split('\n').pop() ?? '') as Record<string, unknown>);
       } catch {
-        reject(new Error(`bench/soak.ts ${extra.join(' ')} printed no JSON: ${out}`));
+        reject(new Error(`${script} ${extra.join(' ')} printed no JSON: ${out}`));
       }
     });
   });
@@ -71,8 +68,12 @@ function soak(extra: string[]): Promise<Record<string, unknown>> {
 
 async function soakResult(): Promise<Result> {
   log('CPU per 1,000 polls back to back, and the short soak (bench/soak.ts, in-process, src/)');
-  const polls = await soak(['--cpu-polls', '5000']);
-  const s = await soak(['--short', '--json']);
+  // The endpoint in this process, so only polling is in the child's CPU.
+  const ep = await startEndpoint();
+  const polls = await child('cpu-per-poll.ts', ['--count', '5000', '--endpoint', ep.url]).finally(
+    () => ep.close(),
+  );
+  const s = await child('soak.ts', ['--short', '--json']);
   const warm = s.warm as { rssMiB: number };
   const end = s.end as { rssMiB: number };
   return {

@@ -23,7 +23,7 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const)
     process.exit(130);
   });
 
-export async function freePort(): Promise<number> {
+async function freePort(): Promise<number> {
   const s = createServer();
   await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
   const { port } = s.address() as AddressInfo;
@@ -32,7 +32,7 @@ export async function freePort(): Promise<number> {
 }
 
 /** Fresh connection, one GET; the status, or 0 when nothing answers. */
-export function status(url: string): Promise<number> {
+function status(url: string): Promise<number> {
   return new Promise((resolve) => {
     const req = get(url, { agent: false, timeout: 500 }, (res) => {
       res.resume();
@@ -53,7 +53,7 @@ export interface Running {
   stop(): Promise<void>;
 }
 
-export interface StartOptions {
+interface StartOptions {
   /** Arguments after `node` (flags first). */
   readonly argv: readonly string[];
   readonly env: Record<string, string>;
@@ -61,7 +61,7 @@ export interface StartOptions {
   readonly readyPath?: string;
 }
 
-export async function start(o: StartOptions): Promise<Running> {
+async function start(o: StartOptions): Promise<Running> {
   const env = { PATH: process.env.PATH ?? '', AWS_EC2_METADATA_DISABLED: 'true', ...o.env };
   const started = performance.now();
   const child = spawn(process.execPath, o.argv, { cwd: ROOT, env, stdio: 'ignore' });
