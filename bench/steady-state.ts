@@ -5,6 +5,7 @@
  * flag variant vs a bare undici poller (bench/baselines/poller.mjs) at the same interval. In each
  * run the variants and the baseline idle side by side against one endpoint in this process.
  * CPU per poll is all CPU between the 10th and the last poll (schedstat, ns) over the polls made.
+ * A second baseline also keeps prom-client's default metrics, which rolecall serves.
  */
 import { startEndpoint } from './lib/endpoint.ts';
 import { cpuNs, rssMiB } from './lib/proc.ts';
@@ -49,15 +50,18 @@ async function oneRun(bin: string, run: number, target: number, intervalS: numbe
   const ep = await startEndpoint();
   const procs: { name: string; path: string; r: Running }[] = [];
   try {
-    const path = `/v2/credentials/baseline-${run}`;
-    procs.push({
-      name: 'baseline',
-      path,
-      r: await startBaseline('poller', {
+    for (const [name, metrics] of [
+      ['baseline', '0'],
+      ['baseline + metrics', '1'],
+    ] as const) {
+      const path = `/v2/credentials/${metrics}-${run}`;
+      const env = {
         CREDENTIALS_URL: ep.url + path,
         POLL_INTERVAL_MS: String(intervalS * 1000),
-      }),
-    });
+        WITH_METRICS: metrics,
+      };
+      procs.push({ name, path, r: await startBaseline('poller', env) });
+    }
     for (const [i, [name, nodeFlags]] of Object.entries(VARIANTS).entries()) {
       const p = `/v2/credentials/rolecall-${run}-${i}`;
       const env = { ROLECALL_POLL_INTERVAL: `${intervalS}s`, ROLECALL_POLL_TIMEOUT: '500ms' };
@@ -152,6 +156,26 @@ export async function run(argv: readonly string[]): Promise<Result> {
       ),
     );
   }
+  // Most of the idle CPU is not the poll: prom-client's default metrics sample event-loop delay.
+  const withMetrics = 'bare undici poller + prom-client default metrics';
+  rows.push(
+    row(
+      'CPU per poll, no flags',
+      m('no flags', 'cpuMsPerPoll'),
+      m('baseline + metrics', 'cpuMsPerPoll'),
+      'ms',
+      withMetrics,
+    ),
+  );
+  rows.push(
+    row(
+      'idle RSS settled, no flags',
+      m('no flags', 'rssMiB'),
+      m('baseline + metrics', 'rssMiB'),
+      'MiB',
+      withMetrics,
+    ),
+  );
   return {
     script: 'steady-state',
     rows,

@@ -1,8 +1,11 @@
 // The least a polling sidecar does: an undici GET of CREDENTIALS_URL and JSON.parse every
 // POLL_INTERVAL_MS, plus a node:http /healthz. The floor for settled RSS and CPU per poll.
+// WITH_METRICS=1 also keeps prom-client's default metrics, as rolecall does.
 import { createServer } from 'node:http';
 import { Agent, request } from 'undici';
-import { health, port } from './shared.mjs';
+import { health, metricsRegistry, port } from './shared.mjs';
+
+await metricsRegistry();
 
 const url = process.env.CREDENTIALS_URL;
 const intervalMs = Number(process.env.POLL_INTERVAL_MS ?? 1000);

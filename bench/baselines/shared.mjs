@@ -16,6 +16,11 @@ export const port = Number(process.env.PORT);
 // Exit normally on SIGTERM, as rolecall does, so V8 coverage (bench/modules.ts) is written.
 process.once('SIGTERM', () => process.exit(0));
 
+// IMPORTS=a,b: modules loaded before serving, to price each dependency alone (bench/imports.ts).
+for (const specifier of (process.env.IMPORTS ?? '').split(',').filter(Boolean)) {
+  await import(specifier);
+}
+
 export async function metricsRegistry() {
   if (process.env.WITH_METRICS !== '1') return null;
   const { Registry, collectDefaultMetrics } = await import('prom-client');
