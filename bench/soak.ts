@@ -11,6 +11,10 @@
  * *failing* (503), with good credentials held from before. Every answer must be a 200 (health
  * `degraded`, not an error), and no route may wait on the endpoint: a p99 at or above the stall
  * would mean a scrape triggered a fetch. Figures are printed; only those two rules fail the run.
+ *
+ * Last, the pipelined flood of `soak-pipeline.ts` (`--no-pipeline` skips it) against the built
+ * sidecar (`npm run build` first): it fails the run when a fresh `/healthz` waits over 1 s or
+ * RSS doubles.
  */
 import { parseArgs } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
@@ -24,6 +28,7 @@ import {
   startSidecar,
 } from './lib/sidecar.ts';
 import { loadPhase } from './lib/soak-load.ts';
+import { runPipelineSoak } from './soak-pipeline.ts';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -36,6 +41,7 @@ const { values: args } = parseArgs({
     requests: { type: 'string' },
     'max-seconds': { type: 'string' },
     'no-load': { type: 'boolean' },
+    'no-pipeline': { type: 'boolean' },
   },
 });
 
@@ -130,6 +136,16 @@ async function soak(): Promise<number> {
     problems.push(`only ${timer.polls()} of ${polls} polls within ${maxSeconds}s`);
   const load = args['no-load'] === true ? null : await loadPhase(short ? 2 : 10);
   if (load !== null) problems.push(...load.problems);
+  // Pipelined requests never read, against the built sidecar in a child process (its own RSS).
+  const pipeline =
+    args['no-pipeline'] === true
+      ? null
+      : await runPipelineSoak(
+          short
+            ? { connections: 20, requests: 2000, seconds: 5 }
+            : { connections: 50, requests: 2000, seconds: 30 },
+        );
+  if (pipeline !== null && !pipeline.ok) problems.push('pipelined /metrics flood (see above)');
   const report = {
     mode: short ? 'short' : 'full',
     seconds: +seconds.toFixed(1),
@@ -147,6 +163,7 @@ async function soak(): Promise<number> {
     bounds,
     listeners,
     load: load?.rows ?? null,
+    pipeline: pipeline?.figures ?? null,
     ok: problems.length === 0,
     problems,
   };
@@ -165,6 +182,9 @@ async function soak(): Promise<number> {
                   `    ${r.endpoint.padEnd(7)} ${r.route.padEnd(8)} ${String(r.requests).padStart(7)} req  ${String(r.rps).padStart(6)} req/s  p99 ${r.p99ms} ms  max ${r.maxMs} ms  non-2xx ${r.non2xx}  errors ${r.errors}`,
               )
               .join('\n')}\n`) +
+        (pipeline === null
+          ? ''
+          : `  pipelined flood (built sidecar, child process):\n${pipeline.text.replace(/\n?$/, '\n')}`) +
         `  ${problems.length === 0 ? 'OK' : `FAILED: ${problems.join('; ')}`}\n`,
     );
   }
