@@ -6,7 +6,6 @@
  */
 import type { Logger } from 'pino';
 import { Agent, type Dispatcher } from 'undici';
-import { diagnose, readSharedFile } from '../check/load.ts';
 import type { ChainReport } from '../check/types.ts';
 import { fetchContainerCredentials } from '../credentials/fetcher.ts';
 import { createImdsFetcher } from '../credentials/imds.ts';
@@ -172,20 +171,27 @@ export async function startService(deps: ServiceDeps): Promise<Service> {
   }
 
   // The sidecar's own credential chain: diagnosed once at start (its environment does not change).
-  if (deps.chainEnv !== undefined) {
-    diagnose(deps.chainEnv, now(), readSharedFile).then(
-      (report) => {
-        chain = report;
-        const shadowing = currentHealth().checks.find((c) => c.name === 'shadowing');
-        if (shadowing !== undefined)
+  const env = deps.chainEnv;
+  if (env !== undefined) {
+    // Loaded only now, after the listeners are up: the chain model is not needed to serve.
+    import('../check/load.ts')
+      .then(({ diagnose, readSharedFile }) => diagnose(env, now(), readSharedFile))
+      .then(
+        (report) => {
+          chain = report;
+          const shadowing = currentHealth().checks.find((c) => c.name === 'shadowing');
+          if (shadowing !== undefined)
+            logger.warn(
+              { event: 'credentials.shadowed', detail: shadowing.detail },
+              'a source SDKs prefer shadows the container role',
+            );
+        },
+        (err: Error) =>
           logger.warn(
-            { event: 'credentials.shadowed', detail: shadowing.detail },
-            'a source SDKs prefer shadows the container role',
-          );
-      },
-      (err: Error) =>
-        logger.warn({ event: 'chain.diagnosis_failed', err }, 'credential chain diagnosis failed'),
-    );
+            { event: 'chain.diagnosis_failed', err },
+            'credential chain diagnosis failed',
+          ),
+      );
   }
 
   const metadata =

@@ -59,15 +59,13 @@ export function createApp(deps: AppDeps, admin: { token: Secret | null } | null)
     },
     serializers: { req: requestForLog },
   });
+  // One middleware for what every answer needs, since each Express layer costs per request.
   app.use((req: Request, res: Response, next: NextFunction) => {
+    res.setHeader('cache-control', 'no-store');
     // Below debug, quiet paths skip pino-http altogether: its child logger and listeners would
     // cost more than the route, for a line that is never written.
     if (QUIET_PATHS.has(pathOf(req.url)) && !deps.logger.isLevelEnabled('debug')) return next();
     httpLogger(req, res, next);
-  });
-  app.use((_req: Request, res: Response, next: NextFunction) => {
-    res.set('cache-control', 'no-store');
-    next();
   });
   if (admin?.token) {
     const token = admin.token;
