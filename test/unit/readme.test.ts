@@ -35,26 +35,6 @@ const DOCS = [
     .map((f) => `docs/${f}`),
 ];
 
-/**
- * Known problems in docs/performance.md, which the bench branch is rewriting (paths from before
- * src/ and the bench were laid out anew). Tolerated while present, never required: any other
- * problem in that file still fails.
- */
-const KNOWN_ELSEWHERE = [
-  'docs/performance.md: ../src/http/handler.ts',
-  'docs/performance.md: ../src/undici.ts',
-  'docs/performance.md: ../src/prom.ts',
-  'docs/performance.md: test/integration/handler.test.ts',
-  'docs/performance.md: test/integration/undici.test.ts',
-  'docs/performance.md: test/integration/prom.test.ts',
-  'docs/performance.md: scripts/bench.ts',
-];
-const known = (problem: string) =>
-  KNOWN_ELSEWHERE.some((k) => {
-    const [file = '', what = ''] = k.split(': ');
-    return problem.startsWith(`${file}:`) && problem.includes(`: ${what}`);
-  });
-
 test('the checks themselves can fail', () => {
   assert.equal(slug('Health checks in the `/healthz` body'), 'health-checks-in-the-healthz-body');
   assert.equal(
@@ -111,7 +91,7 @@ test('README is at most about 20 KB and leads with the incident view', () => {
 });
 
 test('every local link and anchor in README and docs/ resolves', () => {
-  const problems = DOCS.flatMap((f) => brokenLinks(ROOT, f, read(f))).filter((p) => !known(p));
+  const problems = DOCS.flatMap((f) => brokenLinks(ROOT, f, read(f)));
   assert.deepEqual(problems, []);
 });
 
@@ -120,7 +100,7 @@ test('every curl line with a query string is quoted', () => {
     curlCommands(read(f))
       .filter((c) => unquotedCurlQuery(c.target))
       .map((c) => `${f}:${c.line}: ${c.target}`),
-  ).filter((p) => !known(p));
+  );
   assert.deepEqual(bad, []);
 });
 
@@ -129,7 +109,7 @@ test('every repository path named in README and docs/ exists', () => {
     mentionedPaths(read(f))
       .filter((p) => !existsSync(join(ROOT, p.target)) && !existsSync(join(ROOT, 'docs', p.target)))
       .map((p) => `${f}:${p.line}: ${p.target}`),
-  ).filter((p) => !known(p));
+  );
   assert.deepEqual(missing, []);
 });
 
