@@ -130,3 +130,10 @@ export async function collect(child: ChildProcess, timeoutMs: number): Promise<R
   clearTimeout(timer);
   return { code, signal, stdout, stderr };
 }
+
+/** The variables `rolecall emulate` prints as `export NAME=value` lines. */
+export function exportedVariables(printed: string): Record<string, string> {
+  return Object.fromEntries(
+    [...printed.matchAll(/^export ([A-Z0-9_]+)=(.*)$/gm)].map((m) => [m[1] ?? '', m[2] ?? '']),
+  );
+}

@@ -2,11 +2,10 @@
  * Shapes of the credential-chain diagnosis. Everything here is safe to print: no secret, token,
  * relative URI or credentials id ever enters these types (access key ids only masked).
  */
-import type { Env } from '../lib/aws-env.ts';
+import type { Env, SdkFamily } from '../lib/aws-env.ts';
 
 /** The SDK families `check` reports on; `botocore` stands for boto3 and the AWS CLI too. */
-const SDKS = ['botocore', 'js-v3', 'go-v2', 'java-v2'] as const;
-export type Sdk = (typeof SDKS)[number];
+export type Sdk = SdkFamily;
 
 /** Human names for the SDK column. */
 export const SDK_LABELS: Readonly<Record<Sdk, string>> = {

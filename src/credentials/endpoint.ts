@@ -3,7 +3,7 @@
  * (botocore `_validate_allowed_url`, JS v3 `fromHttp` `checkUrl`). Pure: the token
  * file is named here and read by the fetcher on every request, because EKS tokens rotate.
  */
-import { type Env, get, imdsDisabled, type SdkFamily } from '../lib/aws-env.ts';
+import { type Env, get, imdsDisabled, SDK_FAMILIES, type SdkFamily } from '../lib/aws-env.ts';
 import { EndpointConfigError } from '../lib/errors.ts';
 
 export const DEFAULT_CONTAINER_HOST = 'http://169.254.170.2';
@@ -142,8 +142,6 @@ export interface ImdsEndpoint {
   readonly sdks: readonly SdkFamily[];
   readonly disabledValue: string | null;
 }
-
-const SDK_FAMILIES: readonly SdkFamily[] = ['botocore', 'js-v3', 'go-v2', 'java-v2'];
 
 export type CredentialEndpoint = ContainerEndpoint | ImdsEndpoint;
 

@@ -6,7 +6,8 @@
 export type Env = Readonly<Record<string, string | undefined>>;
 
 /** The SDK families whose rules differ; `botocore` stands for boto3 and the AWS CLI too. */
-export type SdkFamily = 'botocore' | 'js-v3' | 'go-v2' | 'java-v2';
+export const SDK_FAMILIES = ['botocore', 'js-v3', 'go-v2', 'java-v2'] as const;
+export type SdkFamily = (typeof SDK_FAMILIES)[number];
 
 /**
  * An AWS variable, with an empty value counted as unset: every SDK tests truthiness or

@@ -6,8 +6,9 @@
  */
 
 import { type ChainReport, SDK_LABELS } from '../check/types.ts';
+import type { CredentialEndpoint } from '../credentials/endpoint.ts';
 import type { CredentialState } from '../credentials/state.ts';
-import type { SdkFamily } from '../lib/aws-env.ts';
+import { SDK_FAMILIES, type SdkFamily } from '../lib/aws-env.ts';
 import { formatSeconds as duration } from '../lib/duration.ts';
 import { shadowedSeries } from './chain.ts';
 
@@ -34,18 +35,16 @@ export interface HealthInput {
   readonly state: CredentialState;
   readonly now: number;
   readonly policy: HealthPolicy;
-  /** What the endpoint configuration points at; null when there is no source at all. */
-  readonly source?: 'container' | 'imds' | null;
+  /**
+   * The endpoint polled (the container's, or IMDS with the SDKs that would use it); null when
+   * there is no source at all. Omitted: a container endpoint.
+   */
+  readonly endpoint?:
+    | Pick<Extract<CredentialEndpoint, { kind: 'container' }>, 'kind'>
+    | Pick<Extract<CredentialEndpoint, { kind: 'imds' }>, 'kind' | 'sdks' | 'disabledValue'>
+    | null;
   /** `ROLECALL_ALLOW_INSTANCE_ROLE`: the instance role is intended. */
   readonly allowInstanceRole?: boolean;
-  /**
-   * With source `imds`: which SDKs would use the instance role, and the `AWS_EC2_METADATA_DISABLED`
-   * value when it leaves some of them out. Omitted: all of them.
-   */
-  readonly instanceRoleSdks?: {
-    readonly sdks: readonly SdkFamily[];
-    readonly disabledValue: string | null;
-  };
   /**
    * `ROLECALL_EXPECTED_ROLE`, and whether the held role matches it (null before any role is
    * held). The caller matches once per credentials change, not once per request.
@@ -147,13 +146,12 @@ const NO_SOURCE: HealthCheck = {
 
 export function health(input: HealthInput): Health {
   const { state, now, policy } = input;
-  if (input.source === null) return { status: 'failing', checks: [NO_SOURCE] };
+  const endpoint = input.endpoint;
+  if (endpoint === null) return { status: 'failing', checks: [NO_SOURCE] };
   const checks: HealthCheck[] = [credentialsCheck(state, now, policy)];
   if (input.expectedRole) checks.push(expectedRoleCheck(state, input.expectedRole));
-  if (input.source === 'imds')
-    checks.push(
-      instanceRoleCheck(state, input.allowInstanceRole ?? false, input.instanceRoleSdks ?? null),
-    );
+  if (endpoint?.kind === 'imds')
+    checks.push(instanceRoleCheck(state, input.allowInstanceRole ?? false, endpoint));
   const shadowing = shadowingCheck(input.chain ?? null);
   if (shadowing !== null) checks.push(shadowing);
   return { status: worst(checks.map((c) => c.status)), checks };
@@ -166,20 +164,20 @@ export const NO_SOURCE_DETAIL = NO_SOURCE.detail;
 function instanceRoleCheck(
   state: CredentialState,
   allowInstanceRole: boolean,
-  which: HealthInput['instanceRoleSdks'] | null,
+  imds: { readonly sdks: readonly SdkFamily[]; readonly disabledValue: string | null },
 ): HealthCheck {
   const status = allowInstanceRole ? 'ok' : 'degraded';
   const allowed = allowInstanceRole ? ' (allowed by ROLECALL_ALLOW_INSTANCE_ROLE)' : '';
   const role = state.phase === 'tracking' ? state.held.identity.roleName : null;
-  const all = which === null || which === undefined || which.disabledValue === null;
-  const sdks = all ? 'SDKs' : which.sdks.map((s) => SDK_LABELS[s]).join(', ');
+  // A value only some SDKs read as "disabled" (`=1`) splits them: name both groups.
+  const sdks =
+    imds.disabledValue === null ? 'SDKs' : imds.sdks.map((s) => SDK_LABELS[s]).join(', ');
   const split =
-    all || which.disabledValue === null
+    imds.disabledValue === null
       ? ''
-      : `; ${(['botocore', 'js-v3', 'go-v2', 'java-v2'] as const)
-          .filter((s) => !which.sdks.includes(s))
+      : `; ${SDK_FAMILIES.filter((s) => !imds.sdks.includes(s))
           .map((s) => SDK_LABELS[s])
-          .join(', ')} read AWS_EC2_METADATA_DISABLED=${which.disabledValue} as disabled`;
+          .join(', ')} read AWS_EC2_METADATA_DISABLED=${imds.disabledValue} as disabled`;
   return {
     name: 'source',
     status,

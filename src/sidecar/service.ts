@@ -87,11 +87,8 @@ export async function startService(deps: ServiceDeps): Promise<Service> {
       state: state(),
       now: now(),
       policy: { minTtlMs: config.minTtlMs, startupFailures: STARTUP_FAILURES },
-      source: endpoint === null ? null : endpoint.kind,
+      endpoint,
       allowInstanceRole: config.allowInstanceRole,
-      ...(endpoint?.kind === 'imds'
-        ? { instanceRoleSdks: { sdks: endpoint.sdks, disabledValue: endpoint.disabledValue } }
-        : {}),
       expectedRole:
         config.expectedRole === null
           ? null

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { test } from 'node:test';
 import { BIN, env, freePort, output, run, start } from '../cli-process.ts';
 import { unquotedCurlQuery } from '../docs-lint.ts';
-import { collect, ecsBody, startServer, waitFor } from '../helpers.ts';
+import { collect, ecsBody, exportedVariables, startServer, waitFor } from '../helpers.ts';
 
 test('whoami at the public listener: exit 1 and where /whoami lives; the 404 and 401 bodies say so too', async (t) => {
   const endpoint = await startServer((_q, res) => {
@@ -65,9 +65,7 @@ test("emulate's printed hint runs rolecall from another directory", async (t) =>
   await waitFor(async () => /^# then: /m.test(printed()), 8000, 'emulator hint');
   const hint = /^# then: (.*?) serve {3}/m.exec(printed())?.[1] ?? '';
   assert.ok(hint.includes(BIN) || hint === 'rolecall', hint);
-  const exports = Object.fromEntries(
-    [...printed().matchAll(/^export ([A-Z0-9_]+)=(.*)$/gm)].map((m) => [m[1], m[2]]),
-  );
+  const exports = exportedVariables(printed());
   const [pub, admin] = [await freePort(), await freePort()];
   const words = hint.split(' ');
   const serve = spawn(words[0] as string, [...words.slice(1), 'serve'], {

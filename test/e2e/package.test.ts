@@ -21,7 +21,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { collect, type Run, waitFor } from '../helpers.ts';
+import { collect, exportedVariables, type Run, waitFor } from '../helpers.ts';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const PKG = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
@@ -145,9 +145,7 @@ test('npm pack → production-only install → --version, serve, healthcheck, SI
     printed += c;
   });
   await waitFor(() => /^export ROLECALL_CONTAINER_HOST=/m.test(printed), 10_000, 'emulator');
-  const exported = Object.fromEntries(
-    [...printed.matchAll(/^export (\w+)=(\S+)$/gm)].map((m) => [m[1]!, m[2]!]),
-  );
+  const exported = exportedVariables(printed);
   const relativeUri = exported.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI ?? '';
   assert.match(relativeUri, /^\/v2\/credentials\/\w+$/);
   assert.match(exported.ROLECALL_CONTAINER_HOST ?? '', /^http:\/\/127\.0\.0\.1:\d+$/);

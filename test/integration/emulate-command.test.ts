@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { test } from 'node:test';
 import { type Io, main } from '../../src/cli/main.ts';
+import { exportedVariables } from '../helpers.ts';
 import { rawRequest } from '../raw-request.ts';
 
 /** Runs `emulate` until `body` has used the printed env, then sends the "signal". */
@@ -29,10 +30,7 @@ async function emulate(
       stderr += s;
     },
     untilSignal: () => {
-      const env = Object.fromEntries(
-        [...stdout.matchAll(/^export ([A-Z0-9_]+)=(.*)$/gm)].map((m) => [m[1], m[2]]),
-      );
-      body(env as Record<string, string>, stdout).then(
+      body(exportedVariables(stdout), stdout).then(
         () => stop('SIGTERM'),
         (err: unknown) => {
           failure = err;

@@ -29,7 +29,7 @@ import {
   type Scenario,
   startEmulator,
 } from '../../src/emulator/index.ts';
-import { waitFor } from '../helpers.ts';
+import { exportedVariables, waitFor } from '../helpers.ts';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const FIXTURE = join(ROOT, 'test/fixtures/sdk-resolve.mjs');
@@ -302,9 +302,7 @@ async function emulateCli(t: TestContext, args: readonly string[]) {
   );
   assert.equal(child.exitCode, null, `rolecall emulate exited early:\n${printed}`);
   const started: Started = { lo, hi: Date.now() };
-  const exported: Record<string, string> = Object.fromEntries(
-    [...printed.matchAll(/^export (\w+)=(\S+)$/gm)].map((m) => [m[1] ?? '', m[2] ?? '']),
-  );
+  const exported = exportedVariables(printed);
   return { exported, started };
 }
 

@@ -14,7 +14,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { collect, type Run, waitFor } from '../helpers.ts';
+import { collect, exportedVariables, type Run, waitFor } from '../helpers.ts';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const BIN = join(ROOT, 'dist', 'bin.js');
@@ -240,9 +240,7 @@ test('against a real `rolecall serve` with credentials: both paths are healthy',
     printed += c;
   });
   await waitFor(() => /^export ROLECALL_CONTAINER_HOST=/m.test(printed), 10_000, 'emulator');
-  const exported = Object.fromEntries(
-    [...printed.matchAll(/^export (\w+)=(\S+)$/gm)].map((m) => [m[1]!, m[2]!]),
-  );
+  const exported = exportedVariables(printed);
   delete exported.AWS_CONTAINER_CREDENTIALS_FULL_URI;
   const pub = await fake(() => {}, '::1');
   const listen = pub.listen;

@@ -34,8 +34,7 @@ test('the source finding names the SDKs and the value that splits them', () => {
     state: INITIAL_STATE,
     now: 0,
     policy: { minTtlMs: 0, startupFailures: 3 },
-    source: 'imds',
-    instanceRoleSdks: { sdks: e.sdks, disabledValue: e.disabledValue },
+    endpoint: e,
   });
   const source = h.checks.find((c) => c.name === 'source');
   assert.equal(source?.status, 'degraded');
@@ -49,8 +48,7 @@ test('the source finding names the SDKs and the value that splits them', () => {
     state: INITIAL_STATE,
     now: 0,
     policy: { minTtlMs: 0, startupFailures: 3 },
-    source: 'imds',
-    instanceRoleSdks: { sdks: all.sdks, disabledValue: all.disabledValue },
+    endpoint: all,
   }).checks.find((c) => c.name === 'source');
   assert.match(plain?.detail ?? '', /so SDKs fall back to the EC2 instance role$/);
 });
